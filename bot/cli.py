@@ -1,0 +1,150 @@
+"""What each ``python -m bot`` command does."""
+
+import asyncio
+import json
+import logging
+import sys
+from contextlib import suppress
+
+from pydantic import ValidationError
+
+from bot import CONTENT_DIR
+from bot.config import Settings
+from bot.db import open_db
+from bot.i18n import compile_catalogs
+from bot.services import content, library
+
+
+def _settings() -> Settings | None:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
+            print(f"Configuration error in {name}: {problem['msg']}", file=sys.stderr)
+        return None
+
+
+class _Redact(logging.Filter):
+    """Secrets never reach the log, whatever library formats the message."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_Redact(secrets))
+
+
+def run(args) -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    if settings.bot_token is None:
+        print(
+            "BOT_TOKEN is not set: get a token from @BotFather and run "
+            "`BOT_TOKEN=<token> python -m bot run`, or try the bot offline with "
+            "`python -m bot chat`.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.webhook and not (settings.webhook_url and settings.webhook_secret):
+        print(
+            "--webhook needs WEBHOOK_URL (the public https address Telegram posts to) and "
+            "WEBHOOK_SECRET (1-256 characters: A-Z, a-z, 0-9, _ and -).",
+            file=sys.stderr,
+        )
+        return 2
+    _logging(settings)
+    from bot import runner
+
+    with suppress(KeyboardInterrupt):
+        asyncio.run(runner.serve(settings, webhook=args.webhook))
+    return 0
+
+
+def chat(args) -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from bot import console
+
+    with suppress(KeyboardInterrupt):
+        asyncio.run(console.main(settings, args))
+    return 0
+
+
+def _report(problems: list[content.Problem]) -> int:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {CONTENT_DIR}; nothing was loaded.", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def migrate(args) -> int:
+    settings = _settings()
+    if settings is None:
+        return 2
+    db = open_db(settings.database_path)
+    print(f"database {settings.database_path}: migrations applied")
+    for path in compile_catalogs():
+        print(f"compiled {path}")
+    return content_load(args, db)
+
+
+def content_load(args, db=None) -> int:
+    if db is None:
+        settings = _settings()
+        if settings is None:
+            return 2
+        db = open_db(settings.database_path)
+    problems = library.load(db)
+    if not problems:
+        counts = _counts(content.read(CONTENT_DIR)[0])
+        print("content loaded: " + ", ".join(f"{k} {sum(v.values())}" for k, v in counts.items()))
+    return _report(problems)
+
+
+def content_check(args) -> int:
+    items, problems = content.read(CONTENT_DIR)
+    if not problems:
+        print(f"content OK: {len(items)} items in {CONTENT_DIR}")
+    return _report(problems)
+
+
+def _counts(items: list[content.Item]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for item in items:
+        langs = set.intersection(*(set(t) for t in item.texts.values())) if item.texts else set()
+        for lang in sorted(langs):
+            counts.setdefault(item.kind, {}).setdefault(lang, 0)
+            counts[item.kind][lang] += 1
+    return counts
+
+
+def content_stats(args) -> int:
+    items, problems = content.read(CONTENT_DIR)
+    counts = _counts(items)
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
+    else:
+        for kind, by_lang in sorted(counts.items()):
+            print(f"{kind:10} " + "  ".join(f"{lang}: {n}" for lang, n in sorted(by_lang.items())))
+    return _report(problems) if problems else 0

@@ -1,0 +1,57 @@
+"""What the user sees when something goes wrong: a gentle path back, never a dead end."""
+
+import logging
+from contextlib import suppress
+
+from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+
+from dialogs.states import Menu
+
+log = logging.getLogger(__name__)
+
+
+def errors_router() -> Router:
+    router = Router(name="errors")
+
+    @router.errors(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    async def stale_button(event: ErrorEvent, dialog_manager: DialogManager) -> None:
+        """An old or double-tapped button, or a screen from before an update.
+
+        Show where the user is now; only with nothing open start the main menu.
+        A half-filled form is never reset.
+        """
+        log.info("stale event %s: %r", event.update.update_id, event.exception)
+        if query := event.update.callback_query:
+            with suppress(TelegramAPIError):
+                await query.answer(_("That button was out of date; here is where you are now."))
+        if dialog_manager.has_context():
+            await dialog_manager.show(ShowMode.SEND)
+        else:
+            await dialog_manager.start(
+                Menu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+            )
+
+    @router.errors()
+    async def unexpected(event: ErrorEvent) -> None:
+        log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+        update = event.update
+        text = _(
+            "Sorry, something went wrong on our side. What you entered is safe — "
+            "please try again, or send /menu."
+        )
+        with suppress(TelegramAPIError):
+            if update.callback_query:
+                with suppress(TelegramAPIError):
+                    await update.callback_query.answer()
+                if update.callback_query.message:
+                    await update.callback_query.message.answer(text)
+            elif update.message:
+                await update.message.answer(text)
+
+    return router

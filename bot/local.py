@@ -1,0 +1,39 @@
+"""The bot wired to the in-process Bot API: for the console, the tests and the benchmarks."""
+
+import sqlite_utils
+from aiogram import Bot, Dispatcher
+
+from bot.app import build_bot, build_dispatcher
+from bot.config import Settings
+from bot.localapi import LocalBotAPI, LocalSession, LocalUser
+
+
+class LocalBot:
+    def __init__(
+        self, settings: Settings, db: sqlite_utils.Database, api: LocalBotAPI | None = None
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.api = api or LocalBotAPI()  # pass the old one to "restart" the bot, not Telegram
+        self.bot: Bot = build_bot(settings, LocalSession(self.api))
+        self.dp: Dispatcher = build_dispatcher(settings, db)
+
+    async def start(self) -> "LocalBot":
+        await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
+        return self
+
+    async def stop(self) -> None:
+        await self.dp.emit_shutdown(bot=self.bot, **self.dp.workflow_data)
+        await self.dp.storage.close()
+
+    async def feed(self, update: dict) -> None:
+        await self.dp.feed_raw_update(self.bot, update)
+
+    def user(
+        self,
+        user_id: int = 1001,
+        language_code: str | None = "en",
+        first_name: str = "Li",
+        chat: dict | None = None,
+    ) -> LocalUser:
+        return LocalUser(self.api, self.feed, user_id, first_name, language_code, chat)

@@ -1,0 +1,140 @@
+"""A person in a chat with the bot: sends messages and photos, presses buttons, reads the screen."""
+
+from collections.abc import Awaitable, Callable
+from itertools import count
+
+from bot.localapi.core import LocalBotAPI
+
+Deliver = Callable[[dict], Awaitable[object]]
+_query_ids = count(1)
+
+
+class LocalUser:
+    def __init__(
+        self,
+        api: LocalBotAPI,
+        deliver: Deliver,
+        user_id: int,
+        first_name: str = "Test",
+        language_code: str | None = "en",
+        chat: dict | None = None,
+    ) -> None:
+        self.api = api
+        self.deliver = deliver
+        self.profile = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            self.profile["language_code"] = language_code
+        self.chat = chat or {"id": user_id, "type": "private", "first_name": first_name}
+        api.chats[self.chat["id"]] = self.chat
+
+    @property
+    def id(self) -> int:
+        return self.profile["id"]
+
+    async def _message(self, **content) -> dict:
+        message = {
+            "message_id": self.api.new_message_id(self.chat["id"]),
+            "date": int(self.api.clock()),
+            "chat": self.chat,
+            "from": self.profile,
+            **content,
+        }
+        self.api.record(self.chat, message)
+        await self.deliver({"update_id": self.api.new_update_id(), "message": message})
+        return message
+
+    async def send(self, text: str) -> dict:
+        """Type a message; a leading ``/word`` is a command, as in the Telegram app."""
+        content: dict = {"text": text}
+        if text.startswith("/"):
+            content["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+            ]
+        return await self._message(**content)
+
+    async def send_photo(
+        self, data: bytes, caption: str | None = None, media_group_id: str | None = None
+    ) -> dict:
+        stored = self.api.store_file(data, "photos", ".jpg")
+        content: dict = {
+            "photo": [
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.unique_id,
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": len(data),
+                }
+            ]
+        }
+        if caption:
+            content["caption"] = caption
+        if media_group_id:
+            content["media_group_id"] = media_group_id
+        return await self._message(**content)
+
+    async def press(self, label: str, message: dict | None = None) -> dict | None:
+        """Press the button labelled ``label`` (exact text, else the only one containing it)
+        on ``message`` or on the newest bot message that has buttons.
+
+        Returns how the bot answered the callback query, or None if it did not.
+        """
+        message = message or self.keyboard_message()
+        if message is None:
+            raise LookupError("no message with buttons in this chat")
+        button = find_button(message, label)
+        if "callback_data" not in button:
+            raise LookupError(f"button {label!r} is a link, not a callback: {button.get('url')}")
+        return await self.press_data(button["callback_data"], message)
+
+    async def press_data(self, data: str, message: dict) -> dict | None:
+        """Send a callback query with arbitrary data, as a crafted client could."""
+        query_id = f"q{next(_query_ids)}"
+        query = {
+            "id": query_id,
+            "from": self.profile,
+            "chat_instance": str(self.chat["id"]),
+            "data": data,
+            "message": {k: v for k, v in message.items() if not k.startswith("_")},
+        }
+        await self.deliver({"update_id": self.api.new_update_id(), "callback_query": query})
+        return self.api.answers.get(query_id)
+
+    # ----- what the user sees ---------------------------------------------
+    def messages(self) -> list[dict]:
+        return [m for m in self.api.bot_messages(self.chat["id"]) if not m.get("_deleted")]
+
+    def last(self) -> dict:
+        shown = self.messages()
+        if not shown:
+            raise LookupError("the bot has not sent anything to this chat")
+        return shown[-1]
+
+    def keyboard_message(self) -> dict | None:
+        for message in reversed(self.messages()):
+            if message.get("reply_markup", {}).get("inline_keyboard"):
+                return message
+        return None
+
+    def text(self, message: dict | None = None) -> str:
+        message = message or self.last()
+        return message.get("text") or message.get("caption") or ""
+
+    def buttons(self, message: dict | None = None) -> list[str]:
+        message = message or self.keyboard_message()
+        if not message:
+            return []
+        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        return [button["text"] for row in rows for button in row]
+
+
+def find_button(message: dict, label: str) -> dict:
+    buttons = [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+    for button in buttons:
+        if button["text"] == label:
+            return button
+    partial = [b for b in buttons if label in b["text"]]
+    if len(partial) == 1:
+        return partial[0]
+    labels = [b["text"] for b in buttons]
+    raise LookupError(f"no single button {label!r} among {labels}")

@@ -1,0 +1,60 @@
+"""Per-update context: who the user is, their locale and time zone, gettext for them."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import sqlite_utils
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+from aiogram.utils.i18n import I18n
+from aiogram_dialog.api.entities import DialogUpdate
+
+from bot.config import Settings
+from bot.db import users
+from bot.i18n import resolve_locale
+
+
+def _telegram_user(update: Update):
+    if isinstance(update, DialogUpdate):
+        return update.aiogd_update.from_user
+    event = update.event
+    return getattr(event, "from_user", None) or getattr(event, "user", None)
+
+
+class UserLocaleMiddleware(BaseMiddleware):
+    """Outer middleware on ``dp.update``: it also runs for background dialog updates."""
+
+    def __init__(self, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> None:
+        self.db = db
+        self.i18n = i18n
+        self.settings = settings
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        tg_user = _telegram_user(event)
+        user = None
+        if tg_user and not tg_user.is_bot:
+            if isinstance(event, DialogUpdate):  # background: no fresh profile to record
+                user = users.get(self.db, tg_user.id)
+            else:
+                user = users.seen(
+                    self.db,
+                    tg_user.id,
+                    tg_user.first_name,
+                    tg_user.username,
+                    tg_user.language_code,
+                )
+        locale = resolve_locale(
+            user.language if user else None,
+            user.telegram_language if user else None,
+            self.settings.default_language,
+        )
+        data["user"] = user
+        data["locale"] = locale
+        data["timezone"] = (user.timezone if user else None) or self.settings.default_timezone
+        with self.i18n.context(), self.i18n.use_locale(locale):
+            return await handler(event, data)

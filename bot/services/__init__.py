@@ -1,0 +1,1 @@
+"""Business rules. Plain Python: no Telegram types here."""

@@ -1,0 +1,70 @@
+"""The library: ISO 9000 family, principles, certification, China's frame, the clause map."""
+
+from pathlib import Path
+
+import sqlite_utils
+
+from bot import CONTENT_DIR
+from bot.db import content as repo
+from bot.db.content import Entry
+from bot.services.content import Problem, fingerprint, read
+
+MAX_QUERY = 100
+
+
+def load(db: sqlite_utils.Database, root: Path = CONTENT_DIR) -> list[Problem]:
+    """Validate the sources and, only if they are all valid, replace the loaded content."""
+    items, problems = read(root)
+    if not problems:
+        repo.replace_all(db, items, fingerprint(root))
+    return problems
+
+
+def ensure_loaded(db: sqlite_utils.Database, root: Path = CONTENT_DIR) -> list[Problem]:
+    """Load the content if the sources changed since the last load (or nothing is loaded)."""
+    if repo.loaded_fingerprint(db) == fingerprint(root):
+        return []
+    return load(db, root)
+
+
+def sections(db: sqlite_utils.Database, lang: str) -> list[Entry]:
+    return repo.listing(db, "section", lang)
+
+
+def section(db: sqlite_utils.Database, section_id: str, lang: str) -> Entry | None:
+    return repo.get(db, "section", section_id, lang)
+
+
+def articles(db: sqlite_utils.Database, section_id: str, lang: str) -> list[Entry]:
+    return repo.by_attr(db, "article", "section", section_id, lang)
+
+
+def article(db: sqlite_utils.Database, article_id: str, lang: str) -> Entry | None:
+    return repo.get(db, "article", article_id, lang)
+
+
+def clause(db: sqlite_utils.Database, clause_id: str, lang: str) -> Entry | None:
+    return repo.get(db, "clause", clause_id, lang)
+
+
+def subclauses(db: sqlite_utils.Database, clause_id: str | None, lang: str) -> list[Entry]:
+    """The clauses directly under ``clause_id``; under None, the main clauses 4–10."""
+    return repo.children(db, "clause", clause_id, lang)
+
+
+def clauses(db: sqlite_utils.Database, clause_ids: list[str], lang: str) -> list[Entry]:
+    return [found for cid in clause_ids if (found := clause(db, cid, lang))]
+
+
+def edition(db: sqlite_utils.Database, lang: str) -> str:
+    note = repo.get(db, "meta", "edition", lang)
+    return note.texts["text"] if note else ""
+
+
+def search(db: sqlite_utils.Database, query: str, lang: str, limit: int = 12) -> list[Entry]:
+    """Library items matching ``query`` in either language, shown in ``lang``."""
+    query = " ".join(query.split())
+    if not query:
+        return []
+    hits = repo.search(db, query[:MAX_QUERY], limit)
+    return [entry for kind, item_id in hits if (entry := repo.get(db, kind, item_id, lang))]

@@ -1,0 +1,43 @@
+"""Widgets and helpers shared by the dialogs."""
+
+import html
+
+from aiogram.utils.i18n import gettext
+from aiogram_dialog import DialogManager, StartMode
+from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.text import Text
+
+from dialogs.states import Menu
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class T(Text):
+    """A UI string translated when it is rendered, with named placeholders from the getter."""
+
+    def __init__(self, msgid: str, when=None) -> None:
+        super().__init__(when=when)
+        self.msgid = msgid
+
+    async def _render_text(self, data: dict, manager: DialogManager) -> str:
+        return gettext(self.msgid).format_map(_Blank(data))
+
+
+def esc(text: str) -> str:
+    """Content and user input shown inside an HTML message."""
+    return html.escape(text, quote=False)
+
+
+async def close(callback, button, manager: DialogManager) -> None:
+    """Leave this dialog: back to the one beneath, or to the main menu if none."""
+    if len(manager.current_stack().intents) > 1:
+        await manager.done()
+    else:
+        await manager.start(Menu.main, mode=StartMode.RESET_STACK)
+
+
+def CloseButton(id: str = "close") -> Button:
+    return Button(T("⬅️ Back"), id=id, on_click=close)

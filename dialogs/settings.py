@@ -1,0 +1,134 @@
+"""Settings: language and time zone.
+
+overview ─▶ language: pick English or 简体中文 → saved, the screen redraws in it
+         └▶ time zone: pick a common zone or type an IANA name (Europe/Berlin);
+            an unknown name gets a message and the user can type again.
+/language opens the language step directly and returns to where the user was.
+"""
+
+from datetime import UTC, datetime
+
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.kbd import Column, Select, SwitchTo
+from aiogram_dialog.widgets.text import Format
+from babel.dates import get_timezone_location
+
+from bot.config import LANGUAGES
+from bot.i18n import LANGUAGE_NAMES, format_moment
+from bot.services import preferences
+from dialogs.common import CloseButton, T, close, esc
+from dialogs.states import Preferences
+
+
+async def overview(dialog_manager: DialogManager, locale: str, timezone: str, **kwargs) -> dict:
+    return {
+        "language": LANGUAGE_NAMES[locale],
+        "timezone": timezone,
+        "local_time": format_moment(datetime.now(UTC), locale, timezone),
+    }
+
+
+async def languages(dialog_manager: DialogManager, locale: str, **kwargs) -> dict:
+    mark = {lang: ("✅ " if lang == locale else "") for lang in LANGUAGES}
+    return {"languages": [(lang, mark[lang] + LANGUAGE_NAMES[lang]) for lang in LANGUAGES]}
+
+
+async def zones(dialog_manager: DialogManager, locale: str, timezone: str, **kwargs) -> dict:
+    def label(zone: str) -> str:
+        place = zone if zone == "UTC" else get_timezone_location(zone, locale=locale)
+        mark = "✅ " if zone == timezone else ""
+        return f"{mark}{place} · {preferences.utc_offset(zone)}"
+
+    return {
+        "zones": [(i, label(zone)) for i, zone in enumerate(preferences.COMMON_TIMEZONES)],
+        "timezone": timezone,
+    }
+
+
+async def on_language(callback: CallbackQuery, widget, manager: DialogManager, lang: str):
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if not preferences.choose_language(db, user.id, lang):
+        return
+    manager.middleware_data["i18n"].current_locale = lang  # redraw in the new language now
+    manager.middleware_data["locale"] = lang
+    if (manager.start_data or {}).get("return_after") == "language":
+        await close(callback, widget, manager)
+    else:
+        await manager.switch_to(Preferences.main)
+
+
+async def on_zone(callback: CallbackQuery, widget, manager: DialogManager, index: int):
+    if 0 <= index < len(preferences.COMMON_TIMEZONES):
+        await _save_zone(manager, preferences.COMMON_TIMEZONES[index])
+
+
+async def on_typed_zone(message: Message, widget, manager: DialogManager, typed: str):
+    if not await _save_zone(manager, typed):
+        await message.answer(
+            _(
+                "“{typed}” is not a time zone I know. Type an IANA name such as "
+                "Asia/Shanghai or Europe/Berlin, or pick one of the buttons."
+            ).format(typed=esc(typed[:64]))
+        )
+
+
+async def _save_zone(manager: DialogManager, typed: str) -> bool:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    timezone = preferences.choose_timezone(db, user.id, typed)
+    if timezone:
+        manager.middleware_data["timezone"] = timezone
+        await manager.switch_to(Preferences.main)
+    return timezone is not None
+
+
+settings_dialog = Dialog(
+    Window(
+        T(
+            "<b>Settings</b>\n\nLanguage: {language}\nTime zone: {timezone}\n"
+            "Local time: {local_time}"
+        ),
+        SwitchTo(T("🌐 Language"), id="to_language", state=Preferences.language),
+        SwitchTo(T("🕒 Time zone"), id="to_timezone", state=Preferences.timezone),
+        CloseButton(),
+        state=Preferences.main,
+        getter=overview,
+    ),
+    Window(
+        T("Choose your language:"),
+        Column(
+            Select(
+                Format("{item[1]}"),
+                id="lang",
+                item_id_getter=lambda item: item[0],
+                items="languages",
+                on_click=on_language,
+            ),
+        ),
+        SwitchTo(T("⬅️ Back"), id="lang_back", state=Preferences.main),
+        state=Preferences.language,
+        getter=languages,
+    ),
+    Window(
+        T(
+            "Your time zone is {timezone}. Pick another one, or type its IANA name "
+            "(for example Asia/Shanghai or Europe/Berlin):"
+        ),
+        Column(
+            Select(
+                Format("{item[1]}"),
+                id="zone",
+                item_id_getter=lambda item: item[0],
+                items="zones",
+                type_factory=int,
+                on_click=on_zone,
+            ),
+        ),
+        TextInput(id="typed_zone", on_success=on_typed_zone),
+        SwitchTo(T("⬅️ Back"), id="zone_back", state=Preferences.main),
+        state=Preferences.timezone,
+        getter=zones,
+    ),
+)
