@@ -59,7 +59,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(errors_router())
     dp.include_router(commands_router())
     for dialog in (menu_dialog, help_dialog, settings_dialog, library_dialog):
-        dp.include_router(dialog)
+        dp.include_router(dialog())
     dp.include_router(fallback_router())
     dp["dialog_bg_factory"] = setup_dialogs(dp)
     # After setup_dialogs, and on dp.update, so background dialog updates get it too.

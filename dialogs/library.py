@@ -179,125 +179,126 @@ async def on_query(message: Message, widget, manager: DialogManager) -> None:
     await manager.switch_to(Library.results)
 
 
-BACK = Button(T("⬅️ Back"), id="back", on_click=on_back)
-HOME = Button(T("📚 Library"), id="home", on_click=on_home)
-
-library_dialog = Dialog(
-    Window(
-        T(
-            "<b>Library</b>\n\nThe ISO 9000 family, the seven quality management principles, "
-            "how certification works, China's standards and law — and every clause of "
-            "ISO 9001 in plain words.\n\n<i>{edition}</i>"
-        ),
-        Column(
-            Select(
-                Format("{item[1]}"),
-                id="sections",
-                item_id_getter=lambda s: s[0],
-                items="sections",
-                on_click=on_section,
-            )
-        ),
-        Button(T("📖 ISO 9001 clause map"), id="clause_map", on_click=on_clause_map),
-        Button(T("🔎 Search"), id="search", on_click=on_search),
-        Button(T("⬅️ Back"), id="close", on_click=close),
-        state=Library.home,
-        getter=home,
-    ),
-    Window(
-        Format("<b>{title}</b>"),
-        ScrollingGroup(
-            Select(
-                Format("{item[1]}"),
-                id="articles",
-                item_id_getter=lambda a: a[0],
-                items="articles",
-                on_click=on_article,
+def library_dialog() -> Dialog:
+    back = Button(T("⬅️ Back"), id="back", on_click=on_back)
+    home_button = Button(T("📚 Library"), id="home", on_click=on_home)
+    return Dialog(
+        Window(
+            T(
+                "<b>Library</b>\n\nThe ISO 9000 family, the seven quality management principles, "
+                "how certification works, China's standards and law — and every clause of "
+                "ISO 9001 in plain words.\n\n<i>{edition}</i>"
             ),
-            id="articles_pages",
-            width=1,
-            height=8,
-            hide_on_single_page=True,
-        ),
-        BACK,
-        state=Library.section,
-        getter=section,
-    ),
-    Window(
-        Format("<b>{title}</b>\n\n{body}"),
-        Column(
-            Select(
-                Format("{item[1]}"),
-                id="related",
-                item_id_getter=lambda c: c[0],
-                items="related",
-                on_click=on_clause,
-            )
-        ),
-        BACK,
-        HOME,
-        state=Library.article,
-        getter=article,
-    ),
-    Window(
-        T("<b>ISO 9001 clause map</b>\n\n<i>{edition}</i>\n\nChoose a clause:", when="is_map"),
-        T(
-            "<i>{path}</i>\n\n<b>{number} {title}</b>\n\n<b>What it asks</b>\n{asks}\n\n"
-            "<b>What an auditor looks for</b>\n{evidence}",
-            when="is_clause",
-        ),
-        ScrollingGroup(
-            Select(
-                Format("{item[1]}"),
-                id="children",
-                item_id_getter=lambda c: c[0],
-                items="children",
-                on_click=on_clause,
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="sections",
+                    item_id_getter=lambda s: s[0],
+                    items="sections",
+                    on_click=on_section,
+                )
             ),
-            id="children_pages",
-            width=1,
-            height=8,
-            hide_on_single_page=True,
+            Button(T("📖 ISO 9001 clause map"), id="clause_map", on_click=on_clause_map),
+            Button(T("🔎 Search"), id="search", on_click=on_search),
+            Button(T("⬅️ Back"), id="close", on_click=close),
+            state=Library.home,
+            getter=home,
         ),
-        Button(T("⬆️ Up to {parent}"), id="up", on_click=on_up, when="parent"),
-        BACK,
-        HOME,
-        state=Library.clause,
-        getter=clause,
-    ),
-    Window(
-        T(
-            "<b>Search the library</b>\n\nType a word or phrase in English or Chinese, "
-            "for example “corrective action”, 纠正措施 or 审核."
-        ),
-        MessageInput(on_query),
-        BACK,
-        state=Library.search,
-    ),
-    Window(
-        T("Results for “{query}”: {count}", when="found"),
-        T(
-            "Nothing found for “{query}”. Try a shorter or different word — in English or Chinese.",
-            when="none",
-        ),
-        ScrollingGroup(
-            Select(
-                Format("{item[1]}"),
-                id="hits",
-                item_id_getter=lambda h: h[0],
-                items="hits",
-                on_click=on_hit,
+        Window(
+            Format("<b>{title}</b>"),
+            ScrollingGroup(
+                Select(
+                    Format("{item[1]}"),
+                    id="articles",
+                    item_id_getter=lambda a: a[0],
+                    items="articles",
+                    on_click=on_article,
+                ),
+                id="articles_pages",
+                width=1,
+                height=8,
+                hide_on_single_page=True,
             ),
-            id="hits_pages",
-            width=1,
-            height=8,
-            hide_on_single_page=True,
+            back,
+            state=Library.section,
+            getter=section,
         ),
-        MessageInput(on_query),
-        SwitchTo(T("🔎 New search"), id="again", state=Library.search),
-        BACK,
-        state=Library.results,
-        getter=results,
-    ),
-    on_start=on_start,
-)
+        Window(
+            Format("<b>{title}</b>\n\n{body}"),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="related",
+                    item_id_getter=lambda c: c[0],
+                    items="related",
+                    on_click=on_clause,
+                )
+            ),
+            back,
+            home_button,
+            state=Library.article,
+            getter=article,
+        ),
+        Window(
+            T("<b>ISO 9001 clause map</b>\n\n<i>{edition}</i>\n\nChoose a clause:", when="is_map"),
+            T(
+                "<i>{path}</i>\n\n<b>{number} {title}</b>\n\n<b>What it asks</b>\n{asks}\n\n"
+                "<b>What an auditor looks for</b>\n{evidence}",
+                when="is_clause",
+            ),
+            ScrollingGroup(
+                Select(
+                    Format("{item[1]}"),
+                    id="children",
+                    item_id_getter=lambda c: c[0],
+                    items="children",
+                    on_click=on_clause,
+                ),
+                id="children_pages",
+                width=1,
+                height=8,
+                hide_on_single_page=True,
+            ),
+            Button(T("⬆️ Up to {parent}"), id="up", on_click=on_up, when="parent"),
+            back,
+            home_button,
+            state=Library.clause,
+            getter=clause,
+        ),
+        Window(
+            T(
+                "<b>Search the library</b>\n\nType a word or phrase in English or Chinese, "
+                "for example “corrective action”, 纠正措施 or 审核."
+            ),
+            MessageInput(on_query),
+            back,
+            state=Library.search,
+        ),
+        Window(
+            T("Results for “{query}”: {count}", when="found"),
+            T(
+                "Nothing found for “{query}”. Try a shorter or different word — "
+                "in English or Chinese.",
+                when="none",
+            ),
+            ScrollingGroup(
+                Select(
+                    Format("{item[1]}"),
+                    id="hits",
+                    item_id_getter=lambda h: h[0],
+                    items="hits",
+                    on_click=on_hit,
+                ),
+                id="hits_pages",
+                width=1,
+                height=8,
+                hide_on_single_page=True,
+            ),
+            MessageInput(on_query),
+            SwitchTo(T("🔎 New search"), id="again", state=Library.search),
+            back,
+            state=Library.results,
+            getter=results,
+        ),
+        on_start=on_start,
+    )

@@ -84,51 +84,52 @@ async def _save_zone(manager: DialogManager, typed: str) -> bool:
     return timezone is not None
 
 
-settings_dialog = Dialog(
-    Window(
-        T(
-            "<b>Settings</b>\n\nLanguage: {language}\nTime zone: {timezone}\n"
-            "Local time: {local_time}"
-        ),
-        SwitchTo(T("🌐 Language"), id="to_language", state=Preferences.language),
-        SwitchTo(T("🕒 Time zone"), id="to_timezone", state=Preferences.timezone),
-        CloseButton(),
-        state=Preferences.main,
-        getter=overview,
-    ),
-    Window(
-        T("Choose your language:"),
-        Column(
-            Select(
-                Format("{item[1]}"),
-                id="lang",
-                item_id_getter=lambda item: item[0],
-                items="languages",
-                on_click=on_language,
+def settings_dialog() -> Dialog:
+    return Dialog(
+        Window(
+            T(
+                "<b>Settings</b>\n\nLanguage: {language}\nTime zone: {timezone}\n"
+                "Local time: {local_time}"
             ),
+            SwitchTo(T("🌐 Language"), id="to_language", state=Preferences.language),
+            SwitchTo(T("🕒 Time zone"), id="to_timezone", state=Preferences.timezone),
+            CloseButton(),
+            state=Preferences.main,
+            getter=overview,
         ),
-        SwitchTo(T("⬅️ Back"), id="lang_back", state=Preferences.main),
-        state=Preferences.language,
-        getter=languages,
-    ),
-    Window(
-        T(
-            "Your time zone is {timezone}. Pick another one, or type its IANA name "
-            "(for example Asia/Shanghai or Europe/Berlin):"
-        ),
-        Column(
-            Select(
-                Format("{item[1]}"),
-                id="zone",
-                item_id_getter=lambda item: item[0],
-                items="zones",
-                type_factory=int,
-                on_click=on_zone,
+        Window(
+            T("Choose your language:"),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="lang",
+                    item_id_getter=lambda item: item[0],
+                    items="languages",
+                    on_click=on_language,
+                ),
             ),
+            SwitchTo(T("⬅️ Back"), id="lang_back", state=Preferences.main),
+            state=Preferences.language,
+            getter=languages,
         ),
-        TextInput(id="typed_zone", on_success=on_typed_zone),
-        SwitchTo(T("⬅️ Back"), id="zone_back", state=Preferences.main),
-        state=Preferences.timezone,
-        getter=zones,
-    ),
-)
+        Window(
+            T(
+                "Your time zone is {timezone}. Pick another one, or type its IANA name "
+                "(for example Asia/Shanghai or Europe/Berlin):"
+            ),
+            Column(
+                Select(
+                    Format("{item[1]}"),
+                    id="zone",
+                    item_id_getter=lambda item: item[0],
+                    items="zones",
+                    type_factory=int,
+                    on_click=on_zone,
+                ),
+            ),
+            TextInput(id="typed_zone", on_success=on_typed_zone),
+            SwitchTo(T("⬅️ Back"), id="zone_back", state=Preferences.main),
+            state=Preferences.timezone,
+            getter=zones,
+        ),
+    )

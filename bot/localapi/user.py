@@ -120,6 +120,10 @@ class LocalUser:
         message = message or self.last()
         return message.get("text") or message.get("caption") or ""
 
+    def transcript(self, last: int = 3) -> str:
+        """The texts of the bot's last few messages, oldest first."""
+        return "\n".join(self.text(m) for m in self.messages()[-last:])
+
     def buttons(self, message: dict | None = None) -> list[str]:
         message = message or self.keyboard_message()
         if not message:
