@@ -7,6 +7,7 @@ from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
@@ -20,13 +21,20 @@ def errors_router() -> Router:
     router = Router(name="errors")
 
     @router.errors(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
-    async def stale_button(event: ErrorEvent, dialog_manager: DialogManager) -> None:
+    async def stale_button(
+        event: ErrorEvent, dialog_manager: DialogManager, i18n: I18n, locale: str = "en"
+    ) -> None:
         """An old or double-tapped button, or a screen from before an update.
 
         Show where the user is now; only with nothing open start the main menu.
         A half-filled form is never reset.
         """
         log.info("stale event %s: %r", event.update.update_id, event.exception)
+        # Error handlers run after the locale middleware has unwound: set it again.
+        with i18n.context(), i18n.use_locale(locale):
+            await _show_current(event, dialog_manager)
+
+    async def _show_current(event: ErrorEvent, dialog_manager: DialogManager) -> None:
         if query := event.update.callback_query:
             with suppress(TelegramAPIError):
                 await query.answer(_("That button was out of date; here is where you are now."))
@@ -38,8 +46,12 @@ def errors_router() -> Router:
             )
 
     @router.errors()
-    async def unexpected(event: ErrorEvent) -> None:
+    async def unexpected(event: ErrorEvent, i18n: I18n, locale: str = "en") -> None:
         log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+        with i18n.context(), i18n.use_locale(locale):
+            await _apologise(event)
+
+    async def _apologise(event: ErrorEvent) -> None:
         update = event.update
         text = _(
             "Sorry, something went wrong on our side. What you entered is safe — "

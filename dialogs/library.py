@@ -102,7 +102,7 @@ async def clause(dialog_manager: DialogManager, db, locale: str, **kwargs) -> di
         "title": esc(found.texts["title"]) if found else "",
         "asks": esc(found.texts["asks"]) if found else "",
         "evidence": esc(found.texts["evidence"]) if found else "",
-        "parent": found.parent if found else "",
+        "parent": esc(path[-1]) if path else "",
         "children": [(c.id, f"{c.id} {c.texts['title']}") for c in children],
     }
 

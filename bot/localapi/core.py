@@ -115,12 +115,12 @@ class LocalBotAPI:
         self.pending_updates: list[dict] = []
         self._updates_ready = asyncio.Event()
         self._message_ids: dict[int, int] = {}
-        self._update_id = 0
+        self.update_id = 0
 
     # ----- the user's side -------------------------------------------------
     def new_update_id(self) -> int:
-        self._update_id += 1
-        return self._update_id
+        self.update_id += 1
+        return self.update_id
 
     def new_message_id(self, chat_id: int) -> int:
         self._message_ids[chat_id] = self._message_ids.get(chat_id, 0) + 1

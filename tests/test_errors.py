@@ -1,0 +1,82 @@
+"""Stale buttons, crafted callbacks and our own bugs: every callback answered, nothing lost."""
+
+import copy
+import logging
+
+from bot.localapi.user import find_button
+from bot.services import library
+
+
+async def test_old_button_after_dialog_closed_reopens_where_the_user_is(en_user, local):
+    await en_user.send("/library")
+    home = copy.deepcopy(en_user.keyboard_message())
+    stale = find_button(home, "⬅️ Back")["callback_data"]
+    await en_user.press("⬅️ Back")  # library closes: main menu
+    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    answer = await en_user.press_data(stale, home)  # a double tap on the same Back
+    assert answer["text"] == "That button was out of date; here is where you are now."
+    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+
+
+async def test_button_of_a_covered_dialog_keeps_the_users_place(zh_user):
+    await zh_user.send("/start")
+    menu = copy.deepcopy(zh_user.keyboard_message())  # the fake edits messages in place
+    await zh_user.press("📚 资料库")
+    await zh_user.press("📖 ISO 9001 条款地图")
+    await zh_user.press("10 改进")
+    await zh_user.press("10.2 不合格和纠正措施")
+    # The main menu message was replaced in place; an old copy of it is pressed.
+    answer = await zh_user.press_data(find_button(menu, "⚙️ 设置")["callback_data"], menu)
+    assert answer is not None
+    assert "10.2 不合格和纠正措施" in zh_user.text()  # still where they were
+    await zh_user.press("⬅️ 返回")  # and the path back is intact
+    assert "10 改进" in zh_user.text() and "10.2 不合格和纠正措施" in zh_user.buttons()
+
+
+async def test_crafted_callback_data_is_answered_and_refused(en_user):
+    await en_user.send("/start")
+    message = en_user.keyboard_message()
+    for data in ("hello", "x" * 64, "zzzz\x1dlibrary", "\x1d", "999999\x1dsettings:1"):
+        answer = await en_user.press_data(data, message)
+        assert answer is not None, data
+    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+
+
+async def test_unexpected_error_is_logged_and_the_user_told_in_their_language(
+    zh_user, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(library, "search", broken)
+    caplog.set_level(logging.ERROR)
+    await zh_user.send("/start")
+    await zh_user.send("/search 审核")
+    assert "抱歉，我们这边出了点问题" in zh_user.text()
+    failed = [
+        r for r in caplog.records if r.getMessage() == f"update {zh_user.api.update_id} failed"
+    ]
+    assert failed and "disk on fire" in str(failed[0].exc_info[1])
+
+
+async def test_unexpected_error_on_a_button_still_answers_it(en_user, monkeypatch):
+    await en_user.send("/library")
+    monkeypatch.setattr(library, "subclauses", lambda *a: 1 / 0)
+    answer = await en_user.press("📖 ISO 9001 clause map")
+    assert answer is not None
+    assert "Sorry, something went wrong on our side" in en_user.text()
+
+
+async def test_stray_text_brings_the_current_screen_back(en_user):
+    await en_user.send("/start")
+    sent = len(en_user.messages())
+    await en_user.send("hello?")
+    assert len(en_user.messages()) == sent + 1  # the menu again, below the user's text
+    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+
+
+async def test_text_with_no_dialog_open_gets_a_hint(en_user):
+    await en_user.send("hello?")
+    assert en_user.text() == "Please use the buttons, or send /menu for the main menu."
+    await en_user.send("/nonsense")
+    assert "I don't know that command" in en_user.text()
