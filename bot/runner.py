@@ -33,13 +33,17 @@ async def serve(settings: Settings, webhook: bool) -> None:
     await dp.start_polling(bot, handle_signals=True)
 
 
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
 def webhook_app(settings: Settings, bot: Bot, dp: Dispatcher) -> web.Application:
     """aiohttp app: Telegram posts updates to WEBHOOK_URL's path, with the secret header."""
     path = urlsplit(settings.webhook_url or "").path or "/webhook"
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
-    app.router.add_get("/healthz", lambda request: web.Response(text="ok"))
+    app.router.add_get("/healthz", healthz)
     setup_application(app, dp, bot=bot)
 
     async def register(app: web.Application) -> None:

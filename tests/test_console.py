@@ -1,0 +1,73 @@
+"""The offline console, driven by piped input as a script (or CI) would."""
+
+import io
+
+from aiogram.types import BufferedInputFile
+
+from bot.console import Screen, handle
+from tests.test_cli import run_cli
+
+
+def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
+    db = str(tmp_path / "console.sqlite3")
+    script = "\n".join([
+        "/language",
+        "2",  # 简体中文
+        "1",  # 📚 资料库
+        "5",  # 📖 ISO 9001 条款地图
+        "7",  # 10 改进
+        "2",  # 10.2 不合格和纠正措施
+        "/search 纠正措施",
+    ]) + "\n"
+    result = run_cli("chat", "--db", db, "--files", str(tmp_path / "files"), stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1] 📚 Library" in out  # first screen in English (no saved choice, en app)
+    assert "[1] 📚 资料库" in out  # after /language → 简体中文
+    assert "10.2 不合格和纠正措施" in out and "审核员关注什么" in out
+    assert "“纠正措施”的搜索结果" in out and "§ 10.2 不合格和纠正措施" in out
+    assert out.rstrip().endswith("Bye.")  # end of input exits cleanly
+
+    # Restart: the user is greeted where they left off, still in Chinese.
+    again = run_cli("chat", "--db", db, stdin="1\n:quit\n")
+    assert again.returncode == 0, again.stderr
+    assert "welcome back" in again.stdout
+    assert "“纠正措施”的搜索结果" in again.stdout
+    assert "不合格和纠正措施" in again.stdout.split("› 1")[-1]
+
+
+def test_console_photo_and_out_of_range_numbers(tmp_path):
+    photo = tmp_path / "leak.jpg"
+    photo.write_bytes(b"\xff\xd8\xff fake jpeg")
+    script = f"9\n:photo {photo}\n:photo /no/such/file.jpg\n:quit\n"
+    result = run_cli("chat", "--db", str(tmp_path / "c.sqlite3"), stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert "(choose a button from 1 to 3)" in result.stdout
+    assert "(no such file: /no/such/file.jpg)" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+async def test_photos_and_documents_the_bot_sends_are_saved(local, en_user, tmp_path):
+    await en_user.send("/start")
+    out = io.StringIO()
+    screen = Screen(local.api, en_user.chat["id"], tmp_path, out)
+    screen.show()
+    png = b"\x89PNG\r\n\x1a\n chart"
+    await local.bot.send_photo(en_user.id, BufferedInputFile(png, "chart.png"), caption="Chart")
+    await local.bot.send_document(en_user.id, BufferedInputFile(b"a,b\n", "report.csv"))
+    screen.show()
+    text = out.getvalue()
+    saved = [line.split("saved to ")[1].rstrip("]") for line in text.splitlines() if "saved to" in line]
+    assert len(saved) == 2
+    assert open(saved[0], "rb").read() == png
+    assert saved[1].endswith("report.csv") and open(saved[1], "rb").read() == b"a,b\n"
+
+
+async def test_typed_number_presses_the_newest_keyboard(local, en_user, tmp_path):
+    out = io.StringIO()
+    screen = Screen(local.api, en_user.chat["id"], tmp_path, out)
+    await handle("/start", en_user, screen)
+    assert "[2] ⚙️ Settings" in out.getvalue()
+    assert await handle("2", en_user, screen)
+    assert "Time zone: Asia/Shanghai" in out.getvalue()
+    assert not await handle(":quit", en_user, screen)
