@@ -15,8 +15,13 @@ def run_cli(*args: str, env: dict | None = None, stdin: str | None = None, cwd=N
     """Run ``python -m bot`` as a user would, in a clean environment."""
     base = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_PATH"}}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
-        env={**base, "PYTHONPATH": str(ROOT), **(env or {})}, input=stdin, cwd=cwd or ROOT,
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
+        input=stdin,
+        cwd=cwd or ROOT,
     )
 
 

@@ -1,6 +1,7 @@
 """The offline console, driven by piped input as a script (or CI) would."""
 
 import io
+from pathlib import Path
 
 from aiogram.types import BufferedInputFile
 
@@ -10,15 +11,20 @@ from tests.test_cli import run_cli
 
 def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
     db = str(tmp_path / "console.sqlite3")
-    script = "\n".join([
-        "/language",
-        "2",  # 简体中文
-        "1",  # 📚 资料库
-        "5",  # 📖 ISO 9001 条款地图
-        "7",  # 10 改进
-        "2",  # 10.2 不合格和纠正措施
-        "/search 纠正措施",
-    ]) + "\n"
+    script = (
+        "\n".join(
+            [
+                "/language",
+                "2",  # 简体中文
+                "1",  # 📚 资料库
+                "5",  # 📖 ISO 9001 条款地图
+                "7",  # 10 改进
+                "2",  # 10.2 不合格和纠正措施
+                "/search 纠正措施",
+            ]
+        )
+        + "\n"
+    )
     result = run_cli("chat", "--db", db, "--files", str(tmp_path / "files"), stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -57,10 +63,12 @@ async def test_photos_and_documents_the_bot_sends_are_saved(local, en_user, tmp_
     await local.bot.send_document(en_user.id, BufferedInputFile(b"a,b\n", "report.csv"))
     screen.show()
     text = out.getvalue()
-    saved = [line.split("saved to ")[1].rstrip("]") for line in text.splitlines() if "saved to" in line]
+    saved = [
+        line.split("saved to ")[1].rstrip("]") for line in text.splitlines() if "saved to" in line
+    ]
     assert len(saved) == 2
-    assert open(saved[0], "rb").read() == png
-    assert saved[1].endswith("report.csv") and open(saved[1], "rb").read() == b"a,b\n"
+    assert Path(saved[0]).read_bytes() == png
+    assert saved[1].endswith("report.csv") and Path(saved[1]).read_bytes() == b"a,b\n"
 
 
 async def test_typed_number_presses_the_newest_keyboard(local, en_user, tmp_path):

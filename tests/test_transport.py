@@ -28,15 +28,23 @@ async def wait_for(predicate, timeout: float = 20.0) -> None:
 
 def start_update(update_id: int, text: str = "/start") -> dict:
     user = {"id": 501, "is_bot": False, "first_name": "Web", "language_code": "zh"}
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1795500000, "chat": {"id": 501, "type": "private"},
-        "from": user, "text": text,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1795500000,
+            "chat": {"id": 501, "type": "private"},
+            "from": user,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }
 
 
 async def test_webhook_rejects_requests_without_the_secret(db):
-    settings = make_settings(bot_token="1:abc", webhook_url="https://bot.example/hook",
-                             webhook_secret=SECRET)
+    settings = make_settings(
+        bot_token="1:abc", webhook_url="https://bot.example/hook", webhook_secret=SECRET
+    )
     api = LocalBotAPI()
     api.chats[501] = {"id": 501, "type": "private"}
     bot = build_bot(settings, LocalSession(api))
@@ -45,13 +53,15 @@ async def test_webhook_rejects_requests_without_the_secret(db):
         assert api.webhook["url"] == "https://bot.example/hook"
         assert api.webhook["secret_token"] == SECRET
         missing = await client.post("/hook", json=start_update(1))
-        wrong = await client.post("/hook", json=start_update(2),
-                                  headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+        wrong = await client.post(
+            "/hook", json=start_update(2), headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+        )
         assert (missing.status, wrong.status) == (401, 401)
         assert api.bot_messages(501) == []
 
-        right = await client.post("/hook", json=start_update(3),
-                                  headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        right = await client.post(
+            "/hook", json=start_update(3), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
         assert right.status == 200
         await wait_for(lambda: api.bot_messages(501))
         assert "你好，Web！" in api.bot_messages(501)[-1]["text"]
@@ -63,12 +73,24 @@ async def test_run_polls_a_bot_api_server_over_http(tmp_path):
     """`python -m bot run` with TELEGRAM_API_URL serves the same flows as the console."""
     api = LocalBotAPI()
     runner, port = await serve(api)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BOT_TOKEN": "123456:local-test-token",
-           "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
-           "DATABASE_PATH": str(tmp_path / "run.sqlite3"), "LOG_LEVEL": "INFO"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": "123456:local-test-token",
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{port}",
+        "DATABASE_PATH": str(tmp_path / "run.sqlite3"),
+        "LOG_LEVEL": "INFO",
+    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
     async def deliver(update: dict) -> None:
         api.enqueue(update)

@@ -1,0 +1,238 @@
+"""Content sources: the shipped set is valid and complete; each kind of mistake is caught."""
+
+import textwrap
+
+import pytest
+
+from bot import CONTENT_DIR
+from bot.db import content as repo
+from bot.services import content, library
+
+FACTS_CLAUSES = [
+    "4",
+    "4.1",
+    "4.2",
+    "4.3",
+    "4.4",
+    "5",
+    "5.1",
+    "5.1.1",
+    "5.1.2",
+    "5.2",
+    "5.2.1",
+    "5.2.2",
+    "5.3",
+    "6",
+    "6.1",
+    "6.2",
+    "6.3",
+    "7",
+    "7.1",
+    "7.1.1",
+    "7.1.2",
+    "7.1.3",
+    "7.1.4",
+    "7.1.5",
+    "7.1.5.1",
+    "7.1.5.2",
+    "7.1.6",
+    "7.2",
+    "7.3",
+    "7.4",
+    "7.5",
+    "7.5.1",
+    "7.5.2",
+    "7.5.3",
+    "8",
+    "8.1",
+    "8.2",
+    "8.2.1",
+    "8.2.2",
+    "8.2.3",
+    "8.2.4",
+    "8.3",
+    "8.3.1",
+    "8.3.2",
+    "8.3.3",
+    "8.3.4",
+    "8.3.5",
+    "8.3.6",
+    "8.4",
+    "8.4.1",
+    "8.4.2",
+    "8.4.3",
+    "8.5",
+    "8.5.1",
+    "8.5.2",
+    "8.5.3",
+    "8.5.4",
+    "8.5.5",
+    "8.5.6",
+    "8.6",
+    "8.7",
+    "9",
+    "9.1",
+    "9.1.1",
+    "9.1.2",
+    "9.1.3",
+    "9.2",
+    "9.3",
+    "9.3.1",
+    "9.3.2",
+    "9.3.3",
+    "10",
+    "10.1",
+    "10.2",
+    "10.3",
+]
+
+
+def test_shipped_content_is_valid():
+    items, problems = content.read(CONTENT_DIR)
+    assert problems == []
+    clauses = [i.id for i in items if i.kind == "clause"]
+    assert clauses == FACTS_CLAUSES  # every clause of the map, in the standard's order
+
+
+def test_clause_titles_match_the_standard(db):
+    assert library.clause(db, "10.2", "en").texts["title"] == "Nonconformity and corrective action"
+    assert library.clause(db, "10.2", "zh").texts["title"] == "不合格和纠正措施"
+    assert library.clause(db, "7.5", "zh").texts["title"] == "成文信息"
+    assert library.clause(db, "9.3", "zh").texts["title"] == "管理评审"
+
+
+def test_library_covers_the_brief(db):
+    text = {
+        lang: "\n".join(
+            a.texts["title"] + a.texts["body"] for a in repo.listing(db, "article", lang)
+        )
+        for lang in ("en", "zh")
+    }
+    for needle in (
+        "ISO 9004",
+        "ISO 19011",
+        "TC 176",
+        "GB/T 19001",
+        "CNAS",
+        "CNCA",
+        "Stage 2",
+        "management review",
+        "internal audit",
+        "training",
+        "culture",
+    ):
+        assert needle in text["en"], needle
+    for needle in ("GB/T 19011", "推荐性", "国家认监委", "全员积极参与", "循证决策", "纠正措施"):
+        assert needle in text["zh"], needle
+    for wrong in ("ISO900 1", "ISO1901 ", "形成文件的信息"):
+        assert wrong not in text["en"] + text["zh"]
+
+
+def write(tmp_path, name: str, body: str):
+    (tmp_path / name).write_text(textwrap.dedent(body), encoding="utf-8")
+
+
+VALID_SECTION = """
+    kind: section
+    items:
+      - id: family
+        title: {en: Family, zh: 族}
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "kind: clause\nitems:\n  - id: '4'\n    title: {en: Context, zh: 组织环境}\n"
+            "    asks: {en: Asks}\n    evidence: {en: E, zh: 证据}\n",
+            "bad.yaml: 4: 'asks' has no zh text",
+        ),
+        (
+            "kind: clause\nitems:\n  - id: '4.1'\n    title: {en: A, zh: 甲}\n"
+            "    asks: {en: A, zh: 甲}\n    evidence: {en: E, zh: 证据}\n",
+            "bad.yaml: 4.1: parent clause '4' does not exist",
+        ),
+        (
+            "kind: article\nitems:\n  - id: x\n    section: nowhere\n    title: {en: A, zh: 甲}\n"
+            "    body: {en: B, zh: 乙}\n",
+            "bad.yaml: x: 'section' points to unknown section 'nowhere'",
+        ),
+        (
+            "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
+            "    body: {en: B, zh: 乙}\n    clauses: ['11.1']\n",
+            "bad.yaml: x: 'clauses' points to unknown clause '11.1'",
+        ),
+        (
+            "kind: article\nitems:\n  - id: x\n    title: {en: A, zh: 甲}\n"
+            "    body: {en: B, zh: 乙}\n",
+            "bad.yaml: x: needs 'section'",
+        ),
+        (
+            "kind: section\nitems:\n  - id: family\n    title: {en: A, zh: 甲}\n",
+            "sections.yaml: family: duplicate section id (first in content/bad.yaml)",
+        ),
+        (
+            "kind: section\nitems:\n  - id: Big Id\n    title: {en: A, zh: 甲}\n",
+            "bad.yaml: Big Id: id may hold only",
+        ),
+        (
+            "kind: section\nitems:\n  - id: s\n    title: {en: '" + "x" * 101 + "', zh: 甲}\n",
+            "bad.yaml: s: 'title' (en) is 101 characters; the limit is 100",
+        ),
+        (
+            "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
+            "    body: {en: '" + "y" * 3501 + "', zh: 乙}\n",
+            "bad.yaml: x: 'body' (en) is 3501 characters; the limit is 3500",
+        ),
+        (
+            "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
+            "    body: {en: See ISO1901., zh: 乙}\n",
+            "bad.yaml: x: 'body' (en) says 'ISO1901'; write 'ISO 19011'",
+        ),
+        (
+            "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
+            "    body: {en: B, zh: 保持形成文件的信息}\n",
+            "bad.yaml: x: 'body' (zh) says '形成文件的信息'; write '成文信息'",
+        ),
+        (
+            "kind: section\nitems:\n  - id: s\n    title: {en: A, zh: 甲, fr: B}\n",
+            "bad.yaml: s: 'title' has an unknown language 'fr'",
+        ),
+        (
+            "kind: section\nitems:\n  - id: s\n    title: {en: A, zh: 甲}\n    colour: red\n",
+            "bad.yaml: s: unknown field(s): colour",
+        ),
+        ("kind: poem\nitems: []\n", "bad.yaml: -: needs 'kind:' set to one of"),
+        ("kind: section\nitems: [\n", "bad.yaml: -: not valid YAML"),
+        ("kind: section\nitems:\n  - title: {en: A, zh: 甲}\n", "bad.yaml: #1: item needs an 'id'"),
+    ],
+)
+def test_each_kind_of_mistake_is_reported_with_file_and_item(tmp_path, source, expected):
+    root = tmp_path / "content"
+    root.mkdir()
+    write(root, "sections.yaml", VALID_SECTION)
+    (root / "bad.yaml").write_text(source, encoding="utf-8")
+    _items, problems = content.read(root)
+    messages = [str(p).removeprefix("content/") for p in problems]
+    assert any(m.startswith(expected) for m in messages), messages
+
+
+def test_invalid_sources_are_not_loaded(tmp_path, db):
+    before = db["content_items"].count
+    root = tmp_path / "content"
+    root.mkdir()
+    write(root, "sections.yaml", VALID_SECTION.replace("zh: 族", "zh: ''"))
+    assert library.load(db, root)
+    assert db["content_items"].count == before  # the old content stays in service
+
+
+def test_content_reloads_only_when_sources_change(tmp_path, db):
+    root = tmp_path / "content"
+    root.mkdir()
+    write(root, "sections.yaml", VALID_SECTION)
+    assert library.ensure_loaded(db, root) == []
+    assert [s.texts["title"] for s in library.sections(db, "zh")] == ["族"]
+    write(root, "sections.yaml", VALID_SECTION.replace("zh: 族", "zh: 家族"))
+    assert library.ensure_loaded(db, root) == []
+    assert [s.texts["title"] for s in library.sections(db, "zh")] == ["家族"]
