@@ -14,6 +14,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Column, ScrollingGroup, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
+from bot.i18n import format_number
 from bot.services import library
 from dialogs.common import T, close, esc
 from dialogs.states import Library
@@ -112,7 +113,7 @@ async def results(dialog_manager: DialogManager, db, locale: str, **kwargs) -> d
     hits = library.search(db, query, locale)
     return {
         "query": esc(query),
-        "count": len(hits),
+        "count": format_number(len(hits), locale),
         "found": bool(hits),
         "none": not hits,
         "hits": [

@@ -40,6 +40,7 @@ async def local(settings, db):
     bot = await LocalBot(settings, db).start()
     yield bot
     await bot.stop()
+    assert bot.api.unanswered() == [], "every callback query must be answered"
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ class ApiError(Exception):
 class Fault:
     """Make the next ``times`` matching calls fail as Telegram would."""
 
-    status: int
+    status: int  # HTTP status to answer with; 0: the request times out
     description: str = ""
     method: str | None = None  # lower-case Bot API method name; None: any
     chat_id: int | None = None
@@ -83,6 +84,8 @@ class _HtmlText(HTMLParser):
 def plain_text(text: str, parse_mode: str | None) -> str:
     if (parse_mode or "").upper() != "HTML":
         return text
+    if re.search(r"<(?!/?[a-zA-Z])", text):
+        raise ApiError(400, "Bad Request: can't parse entities: unescaped '<'")
     parser = _HtmlText()
     parser.feed(text)
     parser.close()
@@ -107,6 +110,7 @@ class LocalBotAPI:
         self.history: dict[int, list[dict]] = {}  # chat id → messages, user's and bot's
         self.events: list[tuple[str, int, dict]] = []  # ("sent" | "edited" | "deleted", chat, msg)
         self.calls: list[tuple[str, dict]] = []
+        self.queries: list[str] = []  # callback query ids users sent, in order
         self.answers: dict[str, dict] = {}  # callback query id → answerCallbackQuery params
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.files: dict[str, StoredFile] = {}
@@ -142,6 +146,10 @@ class LocalBotAPI:
         """Hold an update for ``getUpdates`` (the HTTP transport)."""
         self.pending_updates.append(update)
         self._updates_ready.set()
+
+    def unanswered(self) -> list[str]:
+        """Callback queries the bot never answered (the user's button keeps spinning)."""
+        return [query_id for query_id in self.queries if query_id not in self.answers]
 
     def bot_messages(self, chat_id: int) -> list[dict]:
         return [

@@ -7,6 +7,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 
@@ -34,6 +35,8 @@ class LocalSession(BaseSession):
             contents[key] = b"".join([chunk async for chunk in input_file.read(bot)])
             params.setdefault("_filename", input_file.filename)
         status, body = await self.local.call(method.__api_method__, params, contents)
+        if status == 0:  # an injected timeout: what aiohttp's session raises
+            raise TelegramNetworkError(method=method, message=body["description"])
         response = self.check_response(bot, method, status, json.dumps(body))
         return response.result  # type: ignore[return-value]
 

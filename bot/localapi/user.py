@@ -97,6 +97,7 @@ class LocalUser:
             "data": data,
             "message": {k: v for k, v in message.items() if not k.startswith("_")},
         }
+        self.api.queries.append(query_id)
         await self.deliver({"update_id": self.api.new_update_id(), "callback_query": query})
         return self.api.answers.get(query_id)
 
