@@ -75,7 +75,7 @@ async def main(users: int, rounds: int) -> None:
                 t0 = time.perf_counter()
                 hits = library.search(db, query, "en")
                 timings.setdefault(query, []).append((time.perf_counter() - t0) * 1000)
-            assert hits, query
+            assert hits.best, query
         await local.stop()
 
     print(f"content load:            {load_ms:8.1f} ms")

@@ -32,6 +32,7 @@ class Screen:
     def __init__(self, api: LocalBotAPI, chat_id: int, files: Path, out: TextIO) -> None:
         self.api, self.chat_id, self.files, self.out = api, chat_id, files, out
         self.seen = 0
+        self.shown: dict[int, str] = {}  # message id → text last printed
         self.keyboard: list[dict] = []
         self.keyboard_message: dict | None = None
 
@@ -45,13 +46,19 @@ class Screen:
 
     def _print(self, message: dict, edited: bool) -> None:
         write = self.out.write
-        write("\n── CertReady" + (" (updated)" if edited else "") + " ──\n")
-        if text := message.get("text") or message.get("caption"):
-            write(text + "\n")
-        for key in ("photo", "document"):
-            if key in message:
-                write(f"[{key} saved to {self._save(message[key])}]\n")
+        text = message.get("text") or message.get("caption") or ""
         rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        if edited and self.shown.get(message["message_id"]) == text:
+            if not rows:
+                return  # only the buttons of an older message were taken away
+        else:
+            write("\n── CertReady" + (" (updated)" if edited else "") + " ──\n")
+            if text:
+                write(text + "\n")
+            for key in ("photo", "document"):
+                if key in message:
+                    write(f"[{key} saved to {self._save(message[key])}]\n")
+        self.shown[message["message_id"]] = text
         if rows:
             self.keyboard = [button for row in rows for button in row]
             self.keyboard_message = message

@@ -110,11 +110,14 @@ async def clause(dialog_manager: DialogManager, db, locale: str, **kwargs) -> di
 
 async def results(dialog_manager: DialogManager, db, locale: str, **kwargs) -> dict:
     query = dialog_manager.dialog_data.get("query") or ""
-    hits = library.search(db, query, locale)
+    result = library.search(db, query, locale)
+    hits = result.best
     return {
         "query": esc(query),
-        "count": format_number(len(hits), locale),
+        "count": format_number(result.total, locale),
+        "shown": len(hits),
         "found": bool(hits),
+        "more": result.total > len(hits),
         "none": not hits,
         "hits": [
             (
@@ -277,12 +280,13 @@ def library_dialog() -> Dialog:
         ),
         Window(
             T("Results for “{query}”: {count}", when="found"),
+            T("Showing the best {shown}: add a word to narrow the search.", when="more"),
             T(
                 "Nothing found for “{query}”. Try a shorter or different word — "
                 "in English or Chinese.",
                 when="none",
             ),
-            ScrollingGroup(
+            Column(
                 Select(
                     Format("{item[1]}"),
                     id="hits",
@@ -290,10 +294,6 @@ def library_dialog() -> Dialog:
                     items="hits",
                     on_click=on_hit,
                 ),
-                id="hits_pages",
-                width=1,
-                height=8,
-                hide_on_single_page=True,
             ),
             MessageInput(on_query),
             SwitchTo(T("🔎 New search"), id="again", state=Library.search),

@@ -38,8 +38,10 @@ async def languages(dialog_manager: DialogManager, locale: str, **kwargs) -> dic
 
 async def zones(dialog_manager: DialogManager, locale: str, timezone: str, **kwargs) -> dict:
     def label(zone: str) -> str:
-        place = zone if zone == "UTC" else get_timezone_location(zone, locale=locale)
         mark = "✅ " if zone == timezone else ""
+        if zone == "UTC":
+            return f"{mark}UTC"
+        place = get_timezone_location(zone, locale=locale)
         return f"{mark}{place} · {preferences.utc_offset(zone)}"
 
     return {

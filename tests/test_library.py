@@ -70,6 +70,12 @@ async def test_search_in_either_language(en_user, query, expected):
     assert expected in en_user.buttons()
 
 
+async def test_broad_search_shows_the_best_eight_and_says_so(zh_user):
+    await zh_user.send("/search ISO")
+    assert "这里列出最相关的 8 条" in zh_user.text()
+    assert len([b for b in zh_user.buttons() if b.startswith(("§", "📄"))]) == 8
+
+
 async def test_search_nothing_found_and_bad_input(en_user):
     await en_user.send("/search")
     await en_user.send("zzqx")

@@ -117,7 +117,7 @@ def by_attr(db: sqlite_utils.Database, kind: str, attr: str, value: str, lang: s
     )
 
 
-def search(db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[str, str]]:
+def search(db: sqlite_utils.Database, query: str) -> list[tuple[str, str]]:
     """(kind, id) of library items matching ``query`` in any language, best first.
 
     The trigram index needs three characters; shorter queries (two-character
@@ -143,4 +143,4 @@ def search(db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[str,
     for row in rows:
         if (key := (row[0], row[1])) not in found:
             found.append(key)
-    return found[:limit]
+    return found

@@ -108,7 +108,8 @@ class LocalBotAPI:
         self.clock: Callable[[], float] = time.time
         self.chats: dict[int, dict] = {}
         self.history: dict[int, list[dict]] = {}  # chat id → messages, user's and bot's
-        self.events: list[tuple[str, int, dict]] = []  # ("sent" | "edited" | "deleted", chat, msg)
+        # ("sent" | "edited" | "deleted", chat id, the message as it was then)
+        self.events: list[tuple[str, int, dict]] = []
         self.calls: list[tuple[str, dict]] = []
         self.queries: list[str] = []  # callback query ids users sent, in order
         self.answers: dict[str, dict] = {}  # callback query id → answerCallbackQuery params
@@ -224,7 +225,7 @@ class LocalBotAPI:
         if markup:
             message["reply_markup"] = markup
         self.record(chat, message)
-        self.events.append(("sent", chat["id"], message))
+        self.events.append(("sent", chat["id"], dict(message)))
         return _public(message)
 
     def _m_getme(self, params, files):
@@ -309,13 +310,13 @@ class LocalBotAPI:
         else:
             message.pop("reply_markup", None)
         message["edit_date"] = int(self.clock())
-        self.events.append(("edited", chat["id"], message))
+        self.events.append(("edited", chat["id"], dict(message)))
         return _public(message)
 
     def _m_deletemessage(self, params, files):
         chat, message = self._message(params)
         message["_deleted"] = True
-        self.events.append(("deleted", chat["id"], message))
+        self.events.append(("deleted", chat["id"], dict(message)))
         return True
 
     def _m_answercallbackquery(self, params, files):

@@ -1,5 +1,6 @@
 """The library: ISO 9000 family, principles, certification, China's frame, the clause map."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -61,10 +62,15 @@ def edition(db: sqlite_utils.Database, lang: str) -> str:
     return note.texts["text"] if note else ""
 
 
-def search(db: sqlite_utils.Database, query: str, lang: str, limit: int = 12) -> list[Entry]:
+@dataclass(frozen=True)
+class SearchResult:
+    best: list[Entry]  # the best matches, in ``lang``
+    total: int  # how many items match in all
+
+
+def search(db: sqlite_utils.Database, query: str, lang: str, limit: int = 8) -> SearchResult:
     """Library items matching ``query`` in either language, shown in ``lang``."""
     query = " ".join(query.split())
-    if not query:
-        return []
-    hits = repo.search(db, query[:MAX_QUERY], limit)
-    return [entry for kind, item_id in hits if (entry := repo.get(db, kind, item_id, lang))]
+    hits = repo.search(db, query[:MAX_QUERY]) if query else []
+    best = [entry for kind, item_id in hits[:limit] if (entry := repo.get(db, kind, item_id, lang))]
+    return SearchResult(best, len(hits))
