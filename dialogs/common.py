@@ -1,11 +1,12 @@
 """Widgets and helpers shared by the dialogs."""
 
 import html
+from operator import itemgetter
 
 from aiogram.utils.i18n import gettext
 from aiogram_dialog import DialogManager, StartMode
-from aiogram_dialog.widgets.kbd import Button
-from aiogram_dialog.widgets.text import Text
+from aiogram_dialog.widgets.kbd import Button, Column, Select
+from aiogram_dialog.widgets.text import Format, Text
 
 from dialogs.states import Menu
 
@@ -37,6 +38,20 @@ async def close(callback, button, manager: DialogManager) -> None:
         await manager.done()
     else:
         await manager.start(Menu.main, mode=StartMode.RESET_STACK)
+
+
+def Choices(id: str, on_click, type_factory=str) -> Column:
+    """A button per ``(item_id, label)`` pair in the getter's list called ``id``, one a row."""
+    return Column(
+        Select(
+            Format("{item[1]}"),
+            id=id,
+            item_id_getter=itemgetter(0),
+            items=id,
+            type_factory=type_factory,
+            on_click=on_click,
+        )
+    )
 
 
 def CloseButton(id: str = "close") -> Button:

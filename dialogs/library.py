@@ -11,12 +11,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Column, ScrollingGroup, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.i18n import format_number
 from bot.services import library
-from dialogs.common import T, close, esc
+from dialogs.common import Choices, T, close, esc
 from dialogs.states import Library
 
 PLACE_KEYS = ("section", "article", "clause")
@@ -193,15 +193,7 @@ def library_dialog() -> Dialog:
                 "how certification works, China's standards and law — and every clause of "
                 "ISO 9001 in plain words.\n\n<i>{edition}</i>"
             ),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="sections",
-                    item_id_getter=lambda s: s[0],
-                    items="sections",
-                    on_click=on_section,
-                )
-            ),
+            Choices("sections", on_section),
             Button(T("📖 ISO 9001 clause map"), id="clause_map", on_click=on_clause_map),
             Button(T("🔎 Search"), id="search", on_click=on_search),
             Button(T("⬅️ Back"), id="close", on_click=close),
@@ -210,34 +202,14 @@ def library_dialog() -> Dialog:
         ),
         Window(
             Format("<b>{title}</b>"),
-            ScrollingGroup(
-                Select(
-                    Format("{item[1]}"),
-                    id="articles",
-                    item_id_getter=lambda a: a[0],
-                    items="articles",
-                    on_click=on_article,
-                ),
-                id="articles_pages",
-                width=1,
-                height=8,
-                hide_on_single_page=True,
-            ),
+            Choices("articles", on_article),
             back,
             state=Library.section,
             getter=section,
         ),
         Window(
             Format("<b>{title}</b>\n\n{body}"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="related",
-                    item_id_getter=lambda c: c[0],
-                    items="related",
-                    on_click=on_clause,
-                )
-            ),
+            Choices("related", on_clause),
             back,
             home_button,
             state=Library.article,
@@ -250,19 +222,7 @@ def library_dialog() -> Dialog:
                 "<b>What an auditor looks for</b>\n{evidence}",
                 when="is_clause",
             ),
-            ScrollingGroup(
-                Select(
-                    Format("{item[1]}"),
-                    id="children",
-                    item_id_getter=lambda c: c[0],
-                    items="children",
-                    on_click=on_clause,
-                ),
-                id="children_pages",
-                width=1,
-                height=8,
-                hide_on_single_page=True,
-            ),
+            Choices("children", on_clause),
             Button(T("⬆️ Up to {parent}"), id="up", on_click=on_up, when="parent"),
             back,
             home_button,
@@ -286,15 +246,7 @@ def library_dialog() -> Dialog:
                 "in English or Chinese.",
                 when="none",
             ),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="hits",
-                    item_id_getter=lambda h: h[0],
-                    items="hits",
-                    on_click=on_hit,
-                ),
-            ),
+            Choices("hits", on_hit),
             MessageInput(on_query),
             SwitchTo(T("🔎 New search"), id="again", state=Library.search),
             back,

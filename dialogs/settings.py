@@ -12,14 +12,13 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
-from aiogram_dialog.widgets.kbd import Column, Select, SwitchTo
-from aiogram_dialog.widgets.text import Format
+from aiogram_dialog.widgets.kbd import SwitchTo
 from babel.dates import get_timezone_location
 
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES, format_moment
 from bot.services import preferences
-from dialogs.common import CloseButton, T, close, esc
+from dialogs.common import Choices, CloseButton, T, close, esc
 from dialogs.states import Preferences
 
 
@@ -101,15 +100,7 @@ def settings_dialog() -> Dialog:
         ),
         Window(
             T("Choose your language:"),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="lang",
-                    item_id_getter=lambda item: item[0],
-                    items="languages",
-                    on_click=on_language,
-                ),
-            ),
+            Choices("languages", on_language),
             SwitchTo(T("⬅️ Back"), id="lang_back", state=Preferences.main),
             state=Preferences.language,
             getter=languages,
@@ -119,16 +110,7 @@ def settings_dialog() -> Dialog:
                 "Your time zone is {timezone}. Pick another one, or type its IANA name "
                 "(for example Asia/Shanghai or Europe/Berlin):"
             ),
-            Column(
-                Select(
-                    Format("{item[1]}"),
-                    id="zone",
-                    item_id_getter=lambda item: item[0],
-                    items="zones",
-                    type_factory=int,
-                    on_click=on_zone,
-                ),
-            ),
+            Choices("zones", on_zone, type_factory=int),
             TextInput(id="typed_zone", on_success=on_typed_zone),
             SwitchTo(T("⬅️ Back"), id="zone_back", state=Preferences.main),
             state=Preferences.timezone,
