@@ -1,0 +1,219 @@
+"""The Bot API methods the bot uses, as the fake answers them (mixed into ``LocalBotAPI``)."""
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from bot.localapi.rules import (
+    MAX_CAPTION,
+    MAX_TEXT,
+    ApiError,
+    as_int,
+    checked_markup,
+    checked_text,
+    public,
+)
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    unique_id: str
+    data: bytes
+    path: str
+
+
+class BotMethods:
+    """``_m_<method>`` answers the Bot API method of that (lower-case) name."""
+
+    def _chat(self, params: dict) -> dict:
+        chat_id = as_int(params.get("chat_id"))
+        if chat_id is None:
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        if chat_id not in self.chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return self.chats[chat_id]
+
+    def _message(self, params: dict) -> tuple[dict, dict]:
+        chat = self._chat(params)
+        message_id = as_int(params.get("message_id"))
+        for message in self.history.get(chat["id"], []):
+            if message["message_id"] == message_id and not message.get("_deleted"):
+                return chat, message
+        raise ApiError(400, "Bad Request: message to edit not found")
+
+    def _send(self, params: dict, **content: Any) -> dict:
+        chat = self._chat(params)
+        message = {
+            "message_id": self.new_message_id(chat["id"]),
+            "date": int(self.clock()),
+            "chat": chat,
+            "from": self.me,
+            **content,
+        }
+        markup = checked_markup(params.get("reply_markup"))
+        if markup:
+            message["reply_markup"] = markup
+        self.record(chat, message)
+        self.events.append(("sent", chat["id"], dict(message)))
+        return public(message)
+
+    def _m_getme(self, params, files):
+        return self.me
+
+    def _m_sendmessage(self, params, files):
+        text = checked_text(params.get("text"), params.get("parse_mode"), MAX_TEXT)
+        return self._send(params, text=text)
+
+    def _m_sendphoto(self, params, files):
+        stored = self._file(params.get("photo"), files, "photos", ".jpg")
+        size = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "width": 1280,
+            "height": 960,
+            "file_size": len(stored.data),
+        }
+        return self._send(params, photo=[size], **self._caption(params))
+
+    def _m_senddocument(self, params, files):
+        stored = self._file(params.get("document"), files, "documents", "")
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_name": params.get("_filename") or stored.path.rsplit("/", 1)[-1],
+            "file_size": len(stored.data),
+        }
+        return self._send(params, document=document, **self._caption(params))
+
+    def _m_sendpoll(self, params, files):
+        options = [
+            {"text": o["text"] if isinstance(o, dict) else o, "voter_count": 0}
+            for o in params.get("options", [])
+        ]
+        poll = {
+            "id": str(len(self.calls)),
+            "question": params.get("question", ""),
+            "options": options,
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": params.get("is_anonymous", True) not in (False, "false"),
+            "type": params.get("type", "regular"),
+            "allows_multiple_answers": False,
+        }
+        for key in ("correct_option_id", "explanation"):
+            if key in params:
+                poll[key] = params[key]
+        return self._send(params, poll=poll)
+
+    def _m_sendchataction(self, params, files):
+        self._chat(params)
+        return True
+
+    def _m_editmessagetext(self, params, files):
+        chat, message = self._message(params)
+        text = checked_text(params.get("text"), params.get("parse_mode"), MAX_TEXT)
+        markup = checked_markup(params.get("reply_markup"))
+        if message.get("text") == text and message.get("reply_markup") == markup:
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same",
+            )
+        if "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        message["text"] = text
+        return self._edited(chat, message, markup)
+
+    def _m_editmessagecaption(self, params, files):
+        chat, message = self._message(params)
+        message.update(self._caption(params))
+        return self._edited(chat, message, checked_markup(params.get("reply_markup")))
+
+    def _m_editmessagereplymarkup(self, params, files):
+        chat, message = self._message(params)
+        return self._edited(chat, message, checked_markup(params.get("reply_markup")))
+
+    def _edited(self, chat: dict, message: dict, markup: dict | None) -> dict:
+        if markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        message["edit_date"] = int(self.clock())
+        self.events.append(("edited", chat["id"], dict(message)))
+        return public(message)
+
+    def _m_deletemessage(self, params, files):
+        chat, message = self._message(params)
+        message["_deleted"] = True
+        self.events.append(("deleted", chat["id"], dict(message)))
+        return True
+
+    def _m_answercallbackquery(self, params, files):
+        query_id = str(params.get("callback_query_id"))
+        if query_id in self.answers:
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        self.answers[query_id] = params
+        return True
+
+    def _m_getfile(self, params, files):
+        stored = self.files.get(str(params.get("file_id")))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > 20 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_size": len(stored.data),
+            "file_path": stored.path,
+        }
+
+    def _m_setmycommands(self, params, files):
+        scope = (params.get("scope") or {}).get("type", "default")
+        self.commands[(scope, params.get("language_code") or "")] = params.get("commands", [])
+        return True
+
+    def _m_deletemycommands(self, params, files):
+        scope = (params.get("scope") or {}).get("type", "default")
+        self.commands.pop((scope, params.get("language_code") or ""), None)
+        return True
+
+    def _m_setwebhook(self, params, files):
+        self.webhook = dict(params)
+        return True
+
+    def _m_deletewebhook(self, params, files):
+        self.webhook = {}
+        return True
+
+    async def _m_getupdates(self, params, files):
+        offset = as_int(params.get("offset")) or 0
+        self.pending_updates = [u for u in self.pending_updates if u["update_id"] >= offset]
+        if not self.pending_updates:
+            self._updates_ready.clear()
+            timeout = float(params.get("timeout") or 0)
+            try:
+                await asyncio.wait_for(self._updates_ready.wait(), timeout)
+            except TimeoutError:
+                return []
+        limit = as_int(params.get("limit")) or 100
+        return self.pending_updates[:limit]
+
+    def _file(self, value, files: dict[str, bytes], folder: str, suffix: str) -> StoredFile:
+        if isinstance(value, str) and value.startswith("attach://"):
+            data = files.get(value.removeprefix("attach://"))
+            if data is None:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            return self.store_file(data, folder, suffix)
+        if isinstance(value, str) and value in self.files:
+            return self.files[value]
+        raise ApiError(400, "Bad Request: wrong remote file identifier specified")
+
+    def _caption(self, params: dict) -> dict:
+        if not params.get("caption"):
+            return {}
+        return {"caption": checked_text(params["caption"], params.get("parse_mode"), MAX_CAPTION)}

@@ -1,0 +1,103 @@
+"""What Telegram accepts: HTML, lengths, button data. Broken input gets Telegram's own errors."""
+
+import re
+from html.parser import HTMLParser
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.retry_after = retry_after
+
+
+class _HtmlText(HTMLParser):
+    """Telegram's HTML: a few tags, properly nested; the user sees the text only."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "br" or tag not in HTML_TAGS:
+            raise ApiError(400, f"Bad Request: can't parse entities: unsupported tag <{tag}>")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open.pop() != tag:
+            raise ApiError(400, f"Bad Request: can't parse entities: unexpected </{tag}>")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def plain_text(text: str, parse_mode: str | None) -> str:
+    if (parse_mode or "").upper() != "HTML":
+        return text
+    if re.search(r"<(?!/?[a-zA-Z])", text):
+        raise ApiError(400, "Bad Request: can't parse entities: unescaped '<'")
+    parser = _HtmlText()
+    parser.feed(text)
+    parser.close()
+    if parser.open:
+        raise ApiError(400, f"Bad Request: can't parse entities: <{parser.open[-1]}> not closed")
+    return "".join(parser.parts)
+
+
+def as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def checked_text(value, parse_mode, limit: int) -> str:
+    text = plain_text(str(value or ""), parse_mode)
+    if not text.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if len(text) > limit:
+        raise ApiError(400, "Bad Request: message is too long")
+    return text
+
+
+def checked_markup(markup: dict | None) -> dict | None:
+    if not markup or "inline_keyboard" not in markup:
+        return None
+    for row in markup["inline_keyboard"]:
+        for button in row:
+            if not str(button.get("text", "")).strip():
+                raise ApiError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+    return markup
+
+
+def public(message: dict) -> dict:
+    return {key: value for key, value in message.items() if not key.startswith("_")}
