@@ -38,7 +38,11 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="the language your Telegram app reports (default: en)",
     )
-    chat.add_argument("--db", default=None, help="database file (default: $DATABASE_PATH)")
+    chat.add_argument(
+        "--db",
+        default="data/console.sqlite3",
+        help="database file (default: data/console.sqlite3, apart from the bot's)",
+    )
     chat.add_argument(
         "--user-id", type=int, default=1001, help="your Telegram user id in the console"
     )

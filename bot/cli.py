@@ -32,12 +32,16 @@ class _Redact(logging.Filter):
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
+    def _clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
+        record.msg, record.args = self._clean(record.getMessage()), None
+        if record.exc_info:  # tracebacks quote URLs, and URLs hold the token
+            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
 
 
@@ -73,8 +77,13 @@ def run(args) -> int:
     _logging(settings)
     from bot import runner
 
-    with suppress(KeyboardInterrupt):
+    try:
         asyncio.run(runner.serve(settings, webhook=args.webhook))
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        logging.getLogger("bot").exception("the bot stopped")
+        return 1
     return 0
 
 

@@ -8,6 +8,7 @@ input, so a script can drive it.
 
 import asyncio
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -21,8 +22,8 @@ from bot.services import library
 
 HELP = (
     "CertReady offline console — the real bot, no Telegram needed.\n"
-    "Type a message or a /command; type a number to press that button; "
-    "':photo PATH' sends a photo; ':quit' leaves."
+    "Type a message or a /command; type a number to press that button (':say 9001' sends "
+    "a number as text); ':photo PATH' sends a photo; ':quit' leaves."
 )
 
 
@@ -98,10 +99,14 @@ async def handle(line: str, user: LocalUser, screen: Screen) -> bool:
             screen.out.write(f"(no such file: {path})\n")
         else:
             await user.send_photo(path.read_bytes())
-    elif line.isdigit() and screen.keyboard:
+    elif line.startswith(":say "):
+        await user.send(line.removeprefix(":say "))
+    elif line.isascii() and line.isdecimal() and screen.keyboard:
         number = int(line)
         if not 1 <= number <= len(screen.keyboard):
-            screen.out.write(f"(choose a button from 1 to {len(screen.keyboard)})\n")
+            screen.out.write(
+                f"(choose a button from 1 to {len(screen.keyboard)}, or ':say {line}' to send it)\n"
+            )
         elif "callback_data" not in screen.keyboard[number - 1]:
             screen.out.write(f"(a link: {screen.keyboard[number - 1].get('url')})\n")
         else:
@@ -115,7 +120,7 @@ async def handle(line: str, user: LocalUser, screen: Screen) -> bool:
 
 
 async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout):
-    db = open_db(args.db or settings.database_path)
+    db = open_db(args.db)
     problems = library.ensure_loaded(db)
     for problem in problems:
         out.write(f"content problem: {problem}\n")
@@ -124,6 +129,7 @@ async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO 
     screen = Screen(local.api, user.chat["id"], Path(args.files), out)
     out.write(HELP + "\n")
     echo = not stdin.isatty()
+    lines = _reader(stdin)
     try:
         if (await local.dp.storage.get_data(_stack_key(local, user))).get("intents"):
             out.write("(welcome back: you were here)\n")
@@ -136,7 +142,7 @@ async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO 
         while True:
             out.write("\n› ")
             out.flush()
-            line = await asyncio.to_thread(stdin.readline)
+            line = await lines.get()
             if not line:
                 break
             if echo:
@@ -146,6 +152,20 @@ async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO 
     finally:
         await local.stop()
         out.write("\nBye.\n")
+
+
+def _reader(stdin: TextIO) -> asyncio.Queue:
+    """Lines from ``stdin`` read in a daemon thread, so Ctrl-C never waits for Enter."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+
+    def read() -> None:
+        for line in iter(stdin.readline, ""):
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, "")
+
+    threading.Thread(target=read, daemon=True).start()
+    return queue
 
 
 def _stack_key(local: LocalBot, user: LocalUser):

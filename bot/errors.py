@@ -4,13 +4,18 @@ import logging
 from contextlib import suppress
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
-from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
+from aiogram_dialog.api.exceptions import (
+    DialogStackOverflow,
+    OutdatedIntent,
+    UnknownIntent,
+    UnknownState,
+)
 
 from dialogs.states import Menu
 
@@ -20,7 +25,9 @@ log = logging.getLogger(__name__)
 def errors_router() -> Router:
     router = Router(name="errors")
 
-    @router.errors(ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState))
+    @router.errors(
+        ExceptionTypeFilter(UnknownIntent, OutdatedIntent, UnknownState, DialogStackOverflow)
+    )
     async def stale_button(
         event: ErrorEvent, dialog_manager: DialogManager, i18n: I18n, locale: str = "en"
     ) -> None:
@@ -48,6 +55,8 @@ def errors_router() -> Router:
     @router.errors()
     async def unexpected(event: ErrorEvent, i18n: I18n, locale: str = "en") -> None:
         log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+        if isinstance(event.exception, TelegramRetryAfter | TelegramForbiddenError):
+            return  # an apology would meet the same refusal
         with i18n.context(), i18n.use_locale(locale):
             await _apologise(event)
 

@@ -8,28 +8,33 @@ from aiogram_dialog import DialogManager, StartMode
 from aiogram_dialog.widgets.kbd import Button, Column, Select
 from aiogram_dialog.widgets.text import Format, Text
 
+from bot.services.library import MAX_QUERY
 from dialogs.states import Menu
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
 class T(Text):
-    """A UI string translated when it is rendered, with named placeholders from the getter."""
+    """A UI string translated when it is rendered, with named placeholders from the getter.
+
+    A placeholder the getter does not provide is a bug: it raises, and tests render every screen.
+    """
 
     def __init__(self, msgid: str, when=None) -> None:
         super().__init__(when=when)
         self.msgid = msgid
 
     async def _render_text(self, data: dict, manager: DialogManager) -> str:
-        return gettext(self.msgid).format_map(_Blank(data))
+        return gettext(self.msgid).format_map(data)
 
 
 def esc(text: str) -> str:
     """Content and user input shown inside an HTML message."""
     return html.escape(text, quote=False)
+
+
+def query_too_long() -> str:
+    return gettext("That is too long to search for: please use at most {limit} characters.").format(
+        limit=MAX_QUERY
+    )
 
 
 async def close(callback, button, manager: DialogManager) -> None:

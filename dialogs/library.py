@@ -16,7 +16,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.i18n import format_number
 from bot.services import library
-from dialogs.common import Choices, T, close, esc
+from dialogs.common import Choices, T, close, esc, query_too_long
 from dialogs.states import Library
 
 PLACE_KEYS = ("section", "article", "clause")
@@ -68,7 +68,9 @@ async def section(dialog_manager: DialogManager, db, locale: str, **kwargs) -> d
     section_id = dialog_manager.dialog_data.get("section") or ""
     found = library.section(db, section_id, locale)
     return {
-        "title": esc(found.texts["title"]) if found else "",
+        "title": esc(found.texts["title"])
+        if found
+        else _("This section is no longer in the library."),
         "articles": [(a.id, a.texts["title"]) for a in library.articles(db, section_id, locale)],
     }
 
@@ -76,7 +78,7 @@ async def section(dialog_manager: DialogManager, db, locale: str, **kwargs) -> d
 async def article(dialog_manager: DialogManager, db, locale: str, **kwargs) -> dict:
     found = library.article(db, dialog_manager.dialog_data.get("article") or "", locale)
     if not found:
-        return {"title": "", "body": _("This article is no longer in the library."), "related": []}
+        return {"title": _("This article is no longer in the library."), "body": "", "related": []}
     related = library.clauses(db, [str(c) for c in found.attrs.get("clauses", [])], locale)
     return {
         "title": esc(found.texts["title"]),
@@ -103,7 +105,7 @@ async def clause(dialog_manager: DialogManager, db, locale: str, **kwargs) -> di
         "title": esc(found.texts["title"]) if found else "",
         "asks": esc(found.texts["asks"]) if found else "",
         "evidence": esc(found.texts["evidence"]) if found else "",
-        "parent": esc(path[-1]) if path else "",
+        "parent": path[-1] if path else "",  # a button label: plain text, not HTML
         "children": [(c.id, f"{c.id} {c.texts['title']}") for c in children],
     }
 
@@ -168,19 +170,14 @@ async def on_hit(callback, widget, manager: DialogManager, hit: str) -> None:
 
 
 async def on_query(message: Message, widget, manager: DialogManager) -> None:
-    query = " ".join((message.text or "").split())
-    if not query:
+    query, problem = library.parse_query(message.text or "")
+    if problem == "empty":
         await message.answer(_("Please type the words to search for."))
-        return
-    if len(query) > library.MAX_QUERY:
-        await message.answer(
-            _("That is too long to search for: please use at most {limit} characters.").format(
-                limit=library.MAX_QUERY
-            )
-        )
-        return
-    manager.dialog_data["query"] = query
-    await manager.switch_to(Library.results)
+    elif problem == "too_long":
+        await message.answer(query_too_long())
+    else:
+        manager.dialog_data["query"] = query
+        await manager.switch_to(Library.results)
 
 
 def library_dialog() -> Dialog:

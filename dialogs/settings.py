@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
-from aiogram_dialog.widgets.kbd import SwitchTo
+from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from babel.dates import get_timezone_location
 
 from bot.config import LANGUAGES
@@ -44,7 +44,7 @@ async def zones(dialog_manager: DialogManager, locale: str, timezone: str, **kwa
         return f"{mark}{place} · {preferences.utc_offset(zone)}"
 
     return {
-        "zones": [(i, label(zone)) for i, zone in enumerate(preferences.COMMON_TIMEZONES)],
+        "zones": [(zone, label(zone)) for zone in preferences.COMMON_TIMEZONES],
         "timezone": timezone,
     }
 
@@ -55,15 +55,20 @@ async def on_language(callback: CallbackQuery, widget, manager: DialogManager, l
         return
     manager.middleware_data["i18n"].current_locale = lang  # redraw in the new language now
     manager.middleware_data["locale"] = lang
+    await on_language_back(callback, widget, manager)
+
+
+async def on_language_back(callback: CallbackQuery, widget, manager: DialogManager):
+    """/language returns to where the user was; from the settings screen, back to it."""
     if (manager.start_data or {}).get("return_after") == "language":
         await close(callback, widget, manager)
     else:
         await manager.switch_to(Preferences.main)
 
 
-async def on_zone(callback: CallbackQuery, widget, manager: DialogManager, index: int):
-    if 0 <= index < len(preferences.COMMON_TIMEZONES):
-        await _save_zone(manager, preferences.COMMON_TIMEZONES[index])
+async def on_zone(callback: CallbackQuery, widget, manager: DialogManager, zone: str):
+    if zone in preferences.COMMON_TIMEZONES:  # callback data is untrusted
+        await _save_zone(manager, zone)
 
 
 async def on_typed_zone(message: Message, widget, manager: DialogManager, typed: str):
@@ -101,7 +106,7 @@ def settings_dialog() -> Dialog:
         Window(
             T("Choose your language:"),
             Choices("languages", on_language),
-            SwitchTo(T("⬅️ Back"), id="lang_back", state=Preferences.main),
+            Button(T("⬅️ Back"), id="lang_back", on_click=on_language_back),
             state=Preferences.language,
             getter=languages,
         ),
@@ -110,7 +115,7 @@ def settings_dialog() -> Dialog:
                 "Your time zone is {timezone}. Pick another one, or type its IANA name "
                 "(for example Asia/Shanghai or Europe/Berlin):"
             ),
-            Choices("zones", on_zone, type_factory=int),
+            Choices("zones", on_zone),
             TextInput(id="typed_zone", on_success=on_typed_zone),
             SwitchTo(T("⬅️ Back"), id="zone_back", state=Preferences.main),
             state=Preferences.timezone,

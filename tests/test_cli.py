@@ -96,3 +96,36 @@ def test_migrate_prepares_a_fresh_database(tmp_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {r["name"] for r in db["_migrations"].rows} >= {"m001_users", "m003_content"}
     assert db["content_items"].count > 100
+
+
+def test_secrets_never_reach_the_log_even_in_tracebacks():
+    import logging
+
+    from bot.cli import _Redact
+
+    record = None
+    try:
+        raise ConnectionError("POST http://api/bot123:SECRETTOKEN/getMe failed")
+    except ConnectionError:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "calling %s", ("bot123:SECRETTOKEN",), sys.exc_info()
+        )
+    assert _Redact(["123:SECRETTOKEN"]).filter(record)
+    text = logging.Formatter().format(record)
+    assert "SECRETTOKEN" not in text
+    assert "ConnectionError" in text and "***" in text
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"TELEGRAM_API_URL": "127.0.0.1:8081"}, "TELEGRAM_API_URL"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL"),
+        ({"WEBHOOK_SECRET": "bad secret!"}, "WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_settings_fail_in_one_line_without_the_token(tmp_path, env, name):
+    result = run_cli("run", cwd=tmp_path, env={"BOT_TOKEN": "123:SECRETTOKEN", **env})
+    assert result.returncode == 2
+    assert name in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "SECRETTOKEN" not in result.stderr + result.stdout

@@ -48,7 +48,7 @@ def test_console_photo_and_out_of_range_numbers(tmp_path):
     script = f"9\n:photo {photo}\n:photo /no/such/file.jpg\n:quit\n"
     result = run_cli("chat", "--db", str(tmp_path / "c.sqlite3"), stdin=script)
     assert result.returncode == 0, result.stderr
-    assert "(choose a button from 1 to 3)" in result.stdout
+    assert "(choose a button from 1 to 3, or ':say 9' to send it)" in result.stdout
     assert "(no such file: /no/such/file.jpg)" in result.stdout
     assert "Traceback" not in result.stderr
 

@@ -236,3 +236,58 @@ def test_content_reloads_only_when_sources_change(tmp_path, db):
     write(root, "sections.yaml", VALID_SECTION.replace("zh: 族", "zh: 家族"))
     assert library.ensure_loaded(db, root) == []
     assert [s.texts["title"] for s in library.sections(db, "zh")] == ["家族"]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "kind: clause\nitems:\n  - id: 7.10\n    title: {en: A, zh: 甲}\n"
+            "    asks: {en: A, zh: 甲}\n    evidence: {en: E, zh: 证据}\n",
+            "id must be text: quote it",
+        ),
+        (
+            "kind: section\nitems:\n  - id: " + "a" * 41 + "\n    title: {en: A, zh: 甲}\n",
+            "at most 40",
+        ),
+        (
+            "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
+            "    body: {en: B, zh: 乙}\n    clauses: [10.2]\n",
+            "'clauses' must hold text",
+        ),
+        (
+            "kind: clause\nitems:\n  - id: '4'\n    title: {en: A, zh: 甲}\n"
+            "    asks: {en: '"
+            + "a" * 3000
+            + "', zh: 甲}\n    evidence: {en: '"
+            + "e" * 900
+            + "', zh: 证据}\n",
+            "its texts (en) add up to 3901 characters on one screen",
+        ),
+    ],
+)
+def test_limits_that_would_break_a_screen_are_caught(tmp_path, source, expected):
+    root = tmp_path / "content"
+    root.mkdir()
+    write(root, "sections.yaml", VALID_SECTION)
+    (root / "bad.yaml").write_text(source, encoding="utf-8")
+    _items, problems = content.read(root)
+    assert any(expected in str(p) for p in problems), [str(p) for p in problems]
+
+
+async def test_a_screen_whose_content_was_removed_says_so(tmp_path, local, en_user):
+    await en_user.send("/library")
+    await en_user.press("The ISO 9000 family")
+    listing = en_user.keyboard_message()
+    root = tmp_path / "content"
+    root.mkdir()
+    write(root, "sections.yaml", VALID_SECTION.replace("id: family", "id: other"))
+    assert (
+        library.load(local.db, root) == []
+    )  # a new content set: that section and its articles gone
+    await en_user.press("ISO 9004: guidance for sustained success", listing)
+    assert en_user.text() == "This article is no longer in the library."
+    await en_user.press("⬅️ Back")
+    assert en_user.text() == "This section is no longer in the library."
+    await en_user.press("⬅️ Back")
+    assert en_user.buttons()[0] == "Family"

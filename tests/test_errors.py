@@ -80,3 +80,53 @@ async def test_text_with_no_dialog_open_gets_a_hint(en_user):
     assert en_user.text() == "Please use the buttons, or send /menu for the main menu."
     await en_user.send("/nonsense")
     assert "I don't know that command" in en_user.text()
+
+
+async def test_commands_typed_again_and_again_never_pile_up(en_user, local):
+    await en_user.send("/start")
+    for _ in range(60):  # aiogram-dialog refuses a 101st open dialog
+        await en_user.send("/help")
+        await en_user.send("/library")
+        await en_user.send("/settings")
+    assert en_user.text().startswith("Settings")
+    for _ in range(4):  # a short way back to the menu, one screen at a time
+        await en_user.press("⬅️ Back")
+        if en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]:
+            break
+    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    rows = local.db.execute("SELECT COUNT(*) FROM fsm WHERE key LIKE '%aiogd:context:%'").fetchone()
+    assert rows[0] <= 6
+
+
+async def test_crafted_item_ids_inside_a_real_dialog(en_user):
+    await en_user.send("/settings")
+    await en_user.press("🕒 Time zone")
+    screen = copy.deepcopy(en_user.keyboard_message())
+    intent = find_button(screen, "⬅️ Back")["callback_data"].split("\x1d")[0]
+    for data in (f"{intent}\x1dzones:abc", f"{intent}\x1dzones:", f"{intent}\x1dzones:Mars/Base"):
+        assert await en_user.press_data(data, screen) is not None
+    assert "Your time zone is Asia/Shanghai" in en_user.text()  # nothing changed
+
+    await en_user.send("/library")
+    home = copy.deepcopy(en_user.keyboard_message())
+    intent = find_button(home, "🔎 Search")["callback_data"].split("\x1d")[0]
+    assert await en_user.press_data(f"{intent}\x1dsections:zzz", home) is not None
+    assert "This section is no longer in the library." in en_user.text()
+    await en_user.press("⬅️ Back")
+    assert en_user.text().startswith("Library")
+
+
+async def test_group_chats_are_left_alone_for_now(local):
+    group = {"id": -100123, "type": "supergroup", "title": "Line 3"}
+    member = local.user(4242, language_code="zh", chat=group)
+    await member.send("/start")
+    await member.send("大家好")
+    assert member.messages() == []
+
+
+def test_intent_ids_never_repeat_within_one_clock_tick(monkeypatch):
+    from aiogram_dialog.api.entities import stack
+
+    monkeypatch.setattr("time.time_ns", lambda: 1_795_500_000_000_000_000)
+    ids = [stack.new_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000

@@ -78,3 +78,10 @@ async def test_command_menus_are_set_per_language(local):
     assert zh["help"] == "帮助"
     en = {c["command"]: c["description"] for c in commands[("default", "en")]}
     assert en["help"] == "Help"
+
+
+async def test_back_from_language_returns_to_where_the_user_was(en_user):
+    await en_user.send("/library")
+    await en_user.send("/language")
+    await en_user.press("⬅️ Back")
+    assert en_user.text().startswith("Library")

@@ -115,3 +115,25 @@ async def test_run_polls_a_bot_api_server_over_http(tmp_path):
     log = stderr.decode()
     assert "local-test-token" not in log  # the token never reaches the log
     assert "Traceback" not in log, log
+
+
+async def test_webhook_url_without_a_path_is_served_where_telegram_posts(db):
+    settings = make_settings(
+        bot_token="1:abc", webhook_url="https://bot.example", webhook_secret=SECRET
+    )
+    api = LocalBotAPI()
+    api.chats[501] = {"id": 501, "type": "private"}
+    app = webhook_app(
+        settings, build_bot(settings, LocalSession(api)), build_dispatcher(settings, db)
+    )
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        assert api.webhook["url"] == "https://bot.example/webhook"
+        odd = await client.post(
+            "/webhook", json=start_update(9), headers={"X-Telegram-Bot-Api-Secret-Token": "sécret"}
+        )
+        assert odd.status == 401  # a non-ASCII header is a mismatch, not a crash
+        ok = await client.post(
+            "/webhook", json=start_update(10), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        )
+        assert ok.status == 200
+        assert api.bot_messages(501)

@@ -1,13 +1,24 @@
 """Content tables: items, their texts per language, and the library search index."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from bot.services.content import Item
-
 SEARCHABLE = {"article": ("body",), "clause": ("asks", "evidence")}
+
+
+@dataclass
+class Item:
+    """One content item as read from its source file, ready to store."""
+
+    kind: str
+    id: str
+    source: str
+    position: int
+    parent: str | None = None
+    attrs: dict = field(default_factory=dict)
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # field → lang → text
 
 
 @dataclass(frozen=True)

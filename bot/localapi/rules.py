@@ -76,8 +76,8 @@ def as_int(value) -> int | None:
 
 
 def checked_text(value, parse_mode, limit: int) -> str:
-    text = plain_text(str(value or ""), parse_mode)
-    if not text.strip():
+    text = plain_text(str(value or ""), parse_mode).strip()  # Telegram trims, too
+    if not text:
         raise ApiError(400, "Bad Request: message text is empty")
     if len(text) > limit:
         raise ApiError(400, "Bad Request: message is too long")

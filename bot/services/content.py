@@ -14,11 +14,15 @@ from pathlib import Path
 import yaml
 
 from bot.config import LANGUAGES
+from bot.db.content import Item
 
-# Telegram allows 4096 characters a message; leave room for the title and layout.
+# Telegram allows 4096 characters a message; a screen shows all of an item's texts
+# together, plus headings and a path: keep their sum under this.
+MAX_SCREEN = 3800
 MAX_TEXT = 3500
 MAX_TITLE = 100
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+# Ids travel in callback data (64 bytes with the dialog's own prefix).
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.\-]{0,39}$")
 # Errors of the old source text and non-standard terms: GB/T 19000 wording only.
 FORBIDDEN = {
     "ISO900 1": "ISO 9001",
@@ -45,17 +49,6 @@ KINDS = {
         required=("section",),
     ),
 }
-
-
-@dataclass
-class Item:
-    kind: str
-    id: str
-    source: str
-    position: int
-    parent: str | None = None
-    attrs: dict = field(default_factory=dict)
-    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # field → lang → text
 
 
 @dataclass(frozen=True)
@@ -113,7 +106,7 @@ def _read_file(path: Path, name: str) -> tuple[list[Item], list[Problem]]:
 
 
 def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int):
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str | int | float):
+    if not isinstance(raw, dict) or raw.get("id") is None:
         return None, [Problem(name, f"#{position + 1}", "item needs an 'id'")]
     item_id = str(raw["id"])
     problems = []
@@ -121,8 +114,10 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int):
     def problem(message: str) -> None:
         problems.append(Problem(name, item_id, message))
 
-    if not ID_PATTERN.match(item_id):
-        problem("id may hold only lowercase letters, digits, '.' and '-' (quote numeric ids)")
+    if not isinstance(raw["id"], str):
+        problem('id must be text: quote it (id: "7.10" — unquoted, 7.10 would read as 7.1)')
+    elif not ID_PATTERN.match(item_id):
+        problem("id may hold only lowercase letters, digits, '.' and '-', at most 40 of them")
     item = Item(kind=kind_name, id=item_id, source=name, position=position)
     for field_name in kind.texts:
         item.texts[field_name] = _read_text(raw.get(field_name), field_name, problem)
@@ -132,8 +127,18 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int):
     for attr in kind.refs:
         if attr in raw:
             item.attrs[attr] = raw[attr]
+            values = raw[attr] if isinstance(raw[attr], list) else [raw[attr]]
+            if not all(isinstance(value, str) for value in values):
+                problem(f"'{attr}' must hold text: quote each reference")
         elif attr in kind.required:
             problem(f"needs '{attr}'")
+    for lang in LANGUAGES:
+        screen = sum(len(texts.get(lang, "")) for texts in item.texts.values())
+        if screen > MAX_SCREEN:
+            problem(
+                f"its texts ({lang}) add up to {screen} characters on one screen; "
+                f"the limit is {MAX_SCREEN}"
+            )
     if kind.hierarchical and "." in item_id:
         item.parent = item_id.rsplit(".", 1)[0]
     return item, problems

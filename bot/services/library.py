@@ -62,6 +62,16 @@ def edition(db: sqlite_utils.Database, lang: str) -> str:
     return note.texts["text"] if note else ""
 
 
+def parse_query(typed: str) -> tuple[str, str | None]:
+    """The query to search for, and what is wrong with it: None, "empty" or "too_long"."""
+    query = " ".join(typed.split())
+    if not query:
+        return query, "empty"
+    if len(query) > MAX_QUERY:
+        return query[:MAX_QUERY], "too_long"
+    return query, None
+
+
 @dataclass(frozen=True)
 class SearchResult:
     best: list[Entry]  # the best matches, in ``lang``
@@ -70,7 +80,7 @@ class SearchResult:
 
 def search(db: sqlite_utils.Database, query: str, lang: str, limit: int = 8) -> SearchResult:
     """Library items matching ``query`` in either language, shown in ``lang``."""
-    query = " ".join(query.split())
-    hits = repo.search(db, query[:MAX_QUERY]) if query else []
+    query, problem = parse_query(query)
+    hits = repo.search(db, query) if problem is None else []
     best = [entry for kind, item_id in hits[:limit] if (entry := repo.get(db, kind, item_id, lang))]
     return SearchResult(best, len(hits))
