@@ -5,7 +5,7 @@ from operator import itemgetter
 
 from aiogram.utils.i18n import gettext
 from aiogram_dialog import DialogManager, StartMode
-from aiogram_dialog.widgets.kbd import Button, Column, Select
+from aiogram_dialog.widgets.kbd import Button, Column, Keyboard, ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
 from bot.services.library import MAX_QUERY
@@ -45,18 +45,15 @@ async def close(callback, button, manager: DialogManager) -> None:
         await manager.start(Menu.main, mode=StartMode.RESET_STACK)
 
 
-def Choices(id: str, on_click, type_factory=str) -> Column:
-    """A button per ``(item_id, label)`` pair in the getter's list called ``id``, one a row."""
-    return Column(
-        Select(
-            Format("{item[1]}"),
-            id=id,
-            item_id_getter=itemgetter(0),
-            items=id,
-            type_factory=type_factory,
-            on_click=on_click,
-        )
+def Choices(id: str, on_click, page: int | None = None) -> Keyboard:
+    """A button per ``(item_id, label)`` pair in the getter's list called ``id``, one a row;
+    with ``page``, that many a page (the pager shows only when there is more than one page)."""
+    select = Select(
+        Format("{item[1]}"), id=id, item_id_getter=itemgetter(0), items=id, on_click=on_click
     )
+    if page is None:
+        return Column(select)
+    return ScrollingGroup(select, id=f"{id}_pages", width=1, height=page, hide_on_single_page=True)
 
 
 def CloseButton(id: str = "close") -> Button:

@@ -199,7 +199,7 @@ def library_dialog() -> Dialog:
         ),
         Window(
             Format("<b>{title}</b>"),
-            Choices("articles", on_article),
+            Choices("articles", on_article, page=8),
             back,
             state=Library.section,
             getter=section,
@@ -219,7 +219,7 @@ def library_dialog() -> Dialog:
                 "<b>What an auditor looks for</b>\n{evidence}",
                 when="is_clause",
             ),
-            Choices("children", on_clause),
+            Choices("children", on_clause, page=8),
             Button(T("⬆️ Up to {parent}"), id="up", on_click=on_up, when="parent"),
             back,
             home_button,
