@@ -62,6 +62,67 @@ def m003_content(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+@migration
+def m004_organizations(db: sqlite_utils.Database) -> None:
+    db["users"].add_column("onboarded_at", str)
+    db.executescript(
+        """
+        CREATE TABLE organizations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            language TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE areas (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            UNIQUE (org_id, name)
+        );
+        CREATE TABLE teams (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            UNIQUE (org_id, name)
+        );
+        -- One organization per person at a time.
+        CREATE TABLE members (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('worker', 'manager', 'admin')),
+            team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+            joined_at TEXT NOT NULL
+        );
+        CREATE INDEX members_org ON members(org_id);
+        CREATE TABLE invites (
+            code TEXT PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('worker', 'manager', 'admin')),
+            team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            max_uses INTEGER NOT NULL,
+            uses INTEGER NOT NULL DEFAULT 0,
+            revoked_at TEXT
+        );
+        CREATE INDEX invites_org ON invites(org_id);
+        CREATE TABLE group_chats (
+            chat_id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+            title TEXT,
+            language TEXT NOT NULL CHECK (language IN ('zh', 'en', 'both')),
+            linked_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            linked_at TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     table = db["_migrations"]

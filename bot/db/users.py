@@ -67,3 +67,47 @@ def set_language(db: sqlite_utils.Database, user_id: int, language: str) -> None
 
 def set_timezone(db: sqlite_utils.Database, user_id: int, timezone: str) -> None:
     db["users"].update(user_id, {"timezone": timezone, "updated_at": _now()})
+
+
+def mark_onboarded(db: sqlite_utils.Database, user_id: int) -> None:
+    db["users"].update(user_id, {"onboarded_at": _now(), "updated_at": _now()})
+
+
+def onboarded(db: sqlite_utils.Database, user_id: int) -> bool:
+    row = db.execute("SELECT onboarded_at FROM users WHERE id = ?", [user_id]).fetchone()
+    return bool(row and row[0])
+
+
+def export(db: sqlite_utils.Database, user_id: int) -> dict:
+    """Everything stored about the user, as plain JSON-ready values."""
+
+    def rows(sql: str) -> list[dict]:
+        cursor = db.execute(sql, [user_id])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    profile = rows("SELECT * FROM users WHERE id = ?")
+    return {
+        "profile": profile[0] if profile else None,
+        "membership": rows(
+            "SELECT o.name AS organization, m.role, t.name AS team, m.joined_at FROM members m"
+            " JOIN organizations o ON o.id = m.org_id LEFT JOIN teams t ON t.id = m.team_id"
+            " WHERE m.user_id = ?"
+        ),
+        "invites_created": rows(
+            "SELECT code, role, created_at, expires_at, uses, max_uses, revoked_at FROM invites"
+            " WHERE created_by = ?"
+        ),
+        "groups_linked": rows(
+            "SELECT title, language, linked_at FROM group_chats WHERE linked_by = ?"
+        ),
+    }
+
+
+def erase(db: sqlite_utils.Database, user_id: int) -> None:
+    """Delete the user and their dialog state. What they did for their organization stays,
+    with their id removed by the schema's ON DELETE rules."""
+    with db.conn:
+        db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        # Storage keys are fsm:<chat>:<user>:… and a private chat's id is the user's.
+        db.execute("DELETE FROM fsm WHERE key LIKE ?", [f"fsm:{user_id}:{user_id}:%"])

@@ -1,0 +1,249 @@
+"""Who belongs where and who may do what. Every manager or admin action checks here.
+
+Roles rank worker < manager < admin within one organization; a person belongs to one
+organization at a time. ``NotAllowed`` is raised for anything the caller's role or
+organization does not permit — callback data is untrusted, so handlers never decide alone.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import sqlite_utils
+
+from bot.db import orgs as repo
+from bot.db.orgs import Invite, Member, Membership
+
+ROLES = ("worker", "manager", "admin")
+RANK = {role: rank for rank, role in enumerate(ROLES)}
+NAME_LENGTH = (2, 64)
+INVITE_DAYS = 14
+INVITE_USES = 100
+
+
+class NotAllowed(Exception):
+    """The caller's role or organization does not permit this action."""
+
+
+def now_text(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).isoformat(timespec="seconds")
+
+
+def membership(db: sqlite_utils.Database, user_id: int) -> Membership | None:
+    return repo.membership(db, user_id)
+
+
+def require(db: sqlite_utils.Database, user_id: int, role: str = "manager") -> Membership:
+    """The caller's membership, if their role is at least ``role``; else NotAllowed."""
+    found = repo.membership(db, user_id)
+    if found is None or RANK[found.role] < RANK[role]:
+        raise NotAllowed(f"user {user_id} needs role {role}")
+    return found
+
+
+def clean_name(typed: str) -> str | None:
+    """A name for an organization, area or team, or None if it is too short or long."""
+    name = " ".join(typed.split())
+    return name if NAME_LENGTH[0] <= len(name) <= NAME_LENGTH[1] else None
+
+
+# ----- organizations ------------------------------------------------------------
+def create_organization(
+    db: sqlite_utils.Database, user_id: int, name: str, timezone: str, language: str
+) -> int:
+    """A new organization with the user as its admin (they leave any other first)."""
+    current = repo.membership(db, user_id)
+    if current:
+        leave(db, user_id)
+    return repo.create_organization(db, name, timezone, language, user_id, now_text())
+
+
+LeaveResult = Literal["left", "dissolved", "hand_over_first", "not_member"]
+
+
+def leave(db: sqlite_utils.Database, user_id: int) -> LeaveResult:
+    """Leave one's organization. The last admin must hand over first; if nobody else is
+    left, leaving dissolves the organization."""
+    current = repo.membership(db, user_id)
+    if current is None:
+        return "not_member"
+    others = repo.count_members(db, current.org_id) - 1
+    if current.role == "admin" and repo.count_members(db, current.org_id, "admin") == 1:
+        if others:
+            return "hand_over_first"
+        repo.delete_organization(db, current.org_id)
+        return "dissolved"
+    repo.remove_member(db, current.org_id, user_id)
+    return "left"
+
+
+# ----- members ---------------------------------------------------------------------
+def members(db: sqlite_utils.Database, actor_id: int) -> list[Member]:
+    actor = require(db, actor_id, "manager")
+    return repo.members(db, actor.org_id)
+
+
+def member(db: sqlite_utils.Database, actor_id: int, target_id: int) -> Member:
+    """One member of the caller's own organization (NotAllowed for anyone else)."""
+    for found in members(db, actor_id):
+        if found.user_id == target_id:
+            return found
+    raise NotAllowed(f"user {target_id} is not in user {actor_id}'s organization")
+
+
+def can_manage(actor: Membership, target: Member) -> bool:
+    """Managers manage workers and managers; only admins touch admins."""
+    return actor.role == "admin" or target.role != "admin"
+
+
+ChangeResult = Literal["changed", "unchanged", "last_admin"]
+
+
+def change_role(
+    db: sqlite_utils.Database, actor_id: int, target_id: int, role: str
+) -> ChangeResult:
+    actor = require(db, actor_id, "manager")
+    target = member(db, actor_id, target_id)
+    if role not in RANK or not can_manage(actor, target):
+        raise NotAllowed(f"user {actor_id} may not make {target_id} {role}")
+    if role == "admin" and actor.role != "admin":
+        raise NotAllowed("only admins make admins")
+    if target.role == role:
+        return "unchanged"
+    if target.role == "admin" and repo.count_members(db, actor.org_id, "admin") == 1:
+        return "last_admin"
+    repo.set_role(db, actor.org_id, target_id, role)
+    return "changed"
+
+
+def remove_member(db: sqlite_utils.Database, actor_id: int, target_id: int) -> ChangeResult:
+    actor = require(db, actor_id, "manager")
+    target = member(db, actor_id, target_id)
+    if target_id == actor_id or not can_manage(actor, target):
+        raise NotAllowed(f"user {actor_id} may not remove {target_id}")
+    if target.role == "admin" and repo.count_members(db, actor.org_id, "admin") == 1:
+        return "last_admin"
+    repo.remove_member(db, actor.org_id, target_id)
+    return "changed"
+
+
+def set_member_team(db: sqlite_utils.Database, actor_id: int, target_id: int, team_id: int | None):
+    actor = require(db, actor_id, "manager")
+    member(db, actor_id, target_id)
+    if team_id is not None and repo.team_name(db, actor.org_id, team_id) is None:
+        raise NotAllowed(f"team {team_id} is not in organization {actor.org_id}")
+    repo.set_team(db, actor.org_id, target_id, team_id)
+
+
+# ----- areas and teams ----------------------------------------------------------------
+def places(db: sqlite_utils.Database, user_id: int, kind: str) -> list[tuple[int, str]]:
+    """The caller's organization's ``areas`` or ``teams``; every member may read them."""
+    found = repo.membership(db, user_id)
+    return repo.places(db, kind, found.org_id) if found else []
+
+
+def add_place(db: sqlite_utils.Database, actor_id: int, kind: str, typed: str) -> str | None:
+    """Add an area or team; returns the problem ("bad_name", "exists") or None."""
+    actor = require(db, actor_id, "manager")
+    name = clean_name(typed)
+    if name is None:
+        return "bad_name"
+    return None if repo.add_place(db, kind, actor.org_id, name) else "exists"
+
+
+def remove_place(db: sqlite_utils.Database, actor_id: int, kind: str, place_id: int) -> None:
+    actor = require(db, actor_id, "manager")
+    repo.remove_place(db, kind, actor.org_id, place_id)
+
+
+# ----- invites -------------------------------------------------------------------------
+def create_invite(
+    db: sqlite_utils.Database,
+    actor_id: int,
+    role: str,
+    team_id: int | None = None,
+    now: datetime | None = None,
+) -> Invite:
+    """An unguessable code to join the caller's organization as ``role``."""
+    actor = require(db, actor_id, "manager")
+    if role not in RANK or (role == "admin" and actor.role != "admin"):
+        raise NotAllowed(f"user {actor_id} may not invite {role}s")
+    if team_id is not None and repo.team_name(db, actor.org_id, team_id) is None:
+        raise NotAllowed(f"team {team_id} is not in organization {actor.org_id}")
+    now = now or datetime.now(UTC)
+    invite = Invite(
+        code=secrets.token_urlsafe(12),  # 96 bits; fits /start's 64-character payload
+        org_id=actor.org_id,
+        role=role,
+        team_id=team_id,
+        expires_at=now_text(now + timedelta(days=INVITE_DAYS)),
+        max_uses=INVITE_USES,
+        uses=0,
+        revoked_at=None,
+    )
+    repo.add_invite(db, invite, actor_id, now_text(now))
+    return invite
+
+
+def open_invites(db: sqlite_utils.Database, actor_id: int, now: datetime | None = None):
+    actor = require(db, actor_id, "manager")
+    return repo.open_invites(db, actor.org_id, now_text(now))
+
+
+def revoke_invite(db: sqlite_utils.Database, actor_id: int, code: str) -> None:
+    actor = require(db, actor_id, "manager")
+    repo.revoke_invite(db, actor.org_id, code, now_text())
+
+
+@dataclass(frozen=True)
+class JoinCheck:
+    status: Literal["ok", "unknown", "expired", "used_up", "revoked", "already_member", "switch"]
+    invite: Invite | None = None
+    org_name: str = ""
+    current: Membership | None = None
+
+
+def check_invite(
+    db: sqlite_utils.Database, user_id: int, code: str, now: datetime | None = None
+) -> JoinCheck:
+    """What joining with ``code`` would do, before anything changes."""
+    invite = repo.invite(db, code.strip()) if code.strip() else None
+    if invite is None:
+        return JoinCheck("unknown")
+    org = repo.organization(db, invite.org_id)
+    name = org["name"] if org else ""
+    if invite.revoked_at:
+        return JoinCheck("revoked", invite, name)
+    if invite.expires_at <= now_text(now):
+        return JoinCheck("expired", invite, name)
+    if invite.uses >= invite.max_uses:
+        return JoinCheck("used_up", invite, name)
+    current = repo.membership(db, user_id)
+    if current and current.org_id == invite.org_id:
+        return JoinCheck("already_member", invite, name, current)
+    if current:
+        return JoinCheck("switch", invite, name, current)
+    return JoinCheck("ok", invite, name)
+
+
+def join(
+    db: sqlite_utils.Database,
+    user_id: int,
+    code: str,
+    switch: bool = False,
+    now: datetime | None = None,
+) -> JoinCheck | LeaveResult:
+    """Join with an invite code. A member of another organization must ``switch`` explicitly;
+    the last admin of their organization must hand over first."""
+    check = check_invite(db, user_id, code, now)
+    if check.status == "switch" and switch:
+        left = leave(db, user_id)
+        if left == "hand_over_first":
+            return left
+        check = check_invite(db, user_id, code, now)
+    if check.status != "ok":
+        return check
+    if not repo.join(db, check.invite, user_id, now_text(now)):
+        return JoinCheck("used_up", check.invite, check.org_name)
+    return JoinCheck("ok", check.invite, check.org_name, repo.membership(db, user_id))
