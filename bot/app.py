@@ -22,9 +22,28 @@ from bot.errors import errors_router
 from bot.handlers import commands_router, fallback_router
 from bot.i18n import N_, make_i18n
 from bot.middlewares import UserLocaleMiddleware
+from dialogs.invites import invites_dialog
 from dialogs.library import library_dialog
+from dialogs.members import members_dialog
 from dialogs.menu import help_dialog, menu_dialog
+from dialogs.onboarding import onboarding_dialog
+from dialogs.organization import organization_dialog
+from dialogs.places import places_dialog
+from dialogs.privacy import privacy_dialog
 from dialogs.settings import settings_dialog
+
+DIALOGS = (
+    menu_dialog,
+    help_dialog,
+    settings_dialog,
+    library_dialog,
+    onboarding_dialog,
+    organization_dialog,
+    members_dialog,
+    invites_dialog,
+    places_dialog,
+    privacy_dialog,
+)
 
 log = logging.getLogger(__name__)
 _last_intent = 0
@@ -58,7 +77,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp = Dispatcher(storage=SqliteStorage(db), db=db, settings=settings, i18n=i18n)
     dp.include_router(errors_router())
     dp.include_router(commands_router())
-    for dialog in (menu_dialog, help_dialog, settings_dialog, library_dialog):
+    for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())
     dp["dialog_bg_factory"] = setup_dialogs(dp)
@@ -70,11 +89,14 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
 
 COMMANDS = (
     ("menu", N_("Main menu")),
+    ("org", N_("Your organization")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),
     ("settings", N_("Language and time zone")),
     ("language", N_("Switch language")),
-    ("help", N_("Help")),
+    ("help", N_("Help and privacy")),
+    ("mydata", N_("A copy of your data")),
+    ("deleteme", N_("Erase your data")),
 )
 
 

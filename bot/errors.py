@@ -17,6 +17,7 @@ from aiogram_dialog.api.exceptions import (
     UnknownState,
 )
 
+from bot.services.orgs import NotAllowed
 from dialogs.states import Menu
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,23 @@ def errors_router() -> Router:
         if dialog_manager.has_context():
             await dialog_manager.show(ShowMode.SEND)
         else:
+            await dialog_manager.start(
+                Menu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+            )
+
+    @router.errors(ExceptionTypeFilter(NotAllowed))
+    async def not_allowed(
+        event: ErrorEvent, dialog_manager: DialogManager, i18n: I18n, locale: str = "en"
+    ) -> None:
+        """A role or organization check refused: crafted data, or a role changed meanwhile."""
+        log.warning("update %s refused: %s", event.update.update_id, event.exception)
+        with i18n.context(), i18n.use_locale(locale):
+            text = _("Only managers and admins of your organization can do that.")
+            if query := event.update.callback_query:
+                with suppress(TelegramAPIError):
+                    await query.answer(text, show_alert=True)
+            elif event.update.message:
+                await event.update.message.answer(text)
             await dialog_manager.start(
                 Menu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
             )

@@ -4,16 +4,30 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
-from bot.services import library
+from bot.db import users
+from bot.services import library, orgs, privacy
+from bot.services.orgs import JoinCheck
 from dialogs.common import query_too_long
-from dialogs.states import Help, Library, Menu, Preferences
+from dialogs.onboarding import join_problem
+from dialogs.states import (
+    Help,
+    Invites,
+    Library,
+    Members,
+    Menu,
+    Onboarding,
+    Organization,
+    Places,
+    Preferences,
+    Privacy,
+)
 
 # Screens one only reads: commands may close them to make room; forms are never closed.
-BROWSING = (Help, Library, Preferences)
+BROWSING = (Help, Library, Preferences, Organization, Members, Invites, Places)
 MAX_DEPTH = 5
 
 
@@ -29,11 +43,40 @@ async def open_over(manager: DialogManager, state: State, data: dict | None = No
     await manager.start(state, data=data, show_mode=ShowMode.SEND)
 
 
+async def start_here(manager: DialogManager, db, user) -> None:
+    """A newcomer is welcomed and asked how they will use the bot; others get the menu."""
+    if users.onboarded(db, user.id) or orgs.membership(db, user.id):
+        await manager.start(Menu.main, mode=StartMode.RESET_STACK)
+    else:
+        await manager.start(Onboarding.language, mode=StartMode.RESET_STACK)
+
+
 def commands_router() -> Router:
     router = Router(name="commands")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
 
+    @router.message(CommandStart(deep_link=True))
+    async def invite_link(message: Message, command: CommandObject, dialog_manager, db, user):
+        """An invite link or QR code: join in one tap (or confirm leaving another org)."""
+        code = (command.args or "")[:64]
+        result = orgs.join(db, user.id, code)
+        if isinstance(result, JoinCheck) and result.status == "switch":
+            await dialog_manager.start(
+                Onboarding.switch, data={"code": code}, mode=StartMode.RESET_STACK
+            )
+        elif problem := join_problem(result):
+            await message.answer(problem)
+            await start_here(dialog_manager, db, user)
+        else:
+            users.mark_onboarded(db, user.id)
+            await dialog_manager.start(
+                Onboarding.welcome, data={"created": False}, mode=StartMode.RESET_STACK
+            )
+
     @router.message(CommandStart())
+    async def start(message: Message, dialog_manager: DialogManager, db, user) -> None:
+        await start_here(dialog_manager, db, user)
+
     @router.message(Command("menu"))
     async def menu(message: Message, dialog_manager: DialogManager) -> None:
         await dialog_manager.start(Menu.main, mode=StartMode.RESET_STACK)
@@ -63,6 +106,26 @@ def commands_router() -> Router:
             await open_over(dialog_manager, Library.results, {"query": query})
         else:
             await open_over(dialog_manager, Library.search)
+
+    @router.message(Command("org"))
+    async def organization(message: Message, dialog_manager: DialogManager) -> None:
+        await open_over(dialog_manager, Organization.overview)
+
+    @router.message(Command("invite"))
+    async def invite(message: Message, dialog_manager: DialogManager, db, user) -> None:
+        orgs.require(db, user.id, "manager")
+        await open_over(dialog_manager, Invites.list)
+
+    @router.message(Command("mydata"))
+    async def my_data(message: Message, db, user) -> None:
+        await message.answer_document(
+            BufferedInputFile(privacy.export_json(db, user.id), filename="certready-my-data.json"),
+            caption=_("Everything CertReady stores about you, as JSON."),
+        )
+
+    @router.message(Command("deleteme"))
+    async def delete_me(message: Message, dialog_manager: DialogManager) -> None:
+        await open_over(dialog_manager, Privacy.erase)
 
     # Last: a command none of the above knows, even while a dialog is open.
     @router.message(F.text.startswith("/"))

@@ -8,6 +8,7 @@ from aiogram_dialog import DialogManager, StartMode
 from aiogram_dialog.widgets.kbd import Button, Column, Keyboard, ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
+from bot.i18n import N_
 from bot.services.library import MAX_QUERY
 from dialogs.states import Menu
 
@@ -29,6 +30,13 @@ class T(Text):
 def esc(text: str) -> str:
     """Content and user input shown inside an HTML message."""
     return html.escape(text, quote=False)
+
+
+ROLE_NAMES = {"worker": N_("worker"), "manager": N_("manager"), "admin": N_("admin")}
+
+
+def role_name(role: str) -> str:
+    return gettext(ROLE_NAMES[role])
 
 
 def query_too_long() -> str:

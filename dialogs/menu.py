@@ -1,30 +1,45 @@
 """Main menu and help.
 
-/start or /menu → main menu: Library · Settings · Help. Every capability hangs
-off this menu; later features add their buttons here. /help opens the help
-screen on top of whatever the user was doing; Back returns there.
+/start or /menu → main menu: Organization · Library · Settings · Help. Every capability
+hangs off this menu; later features add their buttons here. /help opens the help screen
+on top of whatever the user was doing; Back returns there.
 """
 
 from aiogram_dialog import Dialog, DialogManager, LaunchMode, Window
 from aiogram_dialog.widgets.kbd import Start
+from aiogram_dialog.widgets.text import Const, Multi
 
-from dialogs.common import CloseButton, T, esc
-from dialogs.states import Help, Library, Menu, Preferences
+from bot.services import orgs
+from dialogs.common import CloseButton, T, esc, role_name
+from dialogs.states import Help, Library, Menu, Organization, Preferences
 
 
-async def greeting(dialog_manager: DialogManager, user=None, **kwargs) -> dict:
-    return {"name": esc(user.first_name) if user and user.first_name else ""}
+async def greeting(dialog_manager: DialogManager, db, user=None, **kwargs) -> dict:
+    found = orgs.membership(db, user.id) if user else None
+    return {
+        "name": esc(user.first_name) if user and user.first_name else "",
+        "member": found is not None,
+        "org": esc(found.org_name) if found else "",
+        "role": role_name(found.role) if found else "",
+    }
 
 
 def menu_dialog() -> Dialog:
     return Dialog(
         Window(
-            T(
-                "<b>CertReady</b> — your assistant for ISO 9001 certification.\n\n"
-                "Hello, {name}! Learn the ISO 9000 family and the clauses of ISO 9001, "
-                "and get your company ready for the audit step by step.\n\n"
-                "What would you like to do?"
+            Multi(
+                T(
+                    "<b>CertReady</b> — your assistant for ISO 9001 certification.\n\n"
+                    "Hello, {name}!"
+                ),
+                T("You are {role} at <b>{org}</b>.", when="member"),
+                T(
+                    "Learn the ISO 9000 family and the clauses of ISO 9001, and get your company "
+                    "ready for the audit step by step.\n\nWhat would you like to do?"
+                ),
+                sep="\n\n",
             ),
+            Start(T("🏭 Organization"), id="organization", state=Organization.overview),
             Start(T("📚 Library"), id="library", state=Library.home),
             Start(T("⚙️ Settings"), id="settings", state=Preferences.main),
             Start(T("❓ Help"), id="help", state=Help.main),
@@ -42,12 +57,22 @@ def help_dialog() -> Dialog:
                 "<b>Help</b>\n\n"
                 "Use the buttons under each message, or these commands:\n"
                 "/menu — main menu\n"
+                "/org — your organization: members, invites, areas and teams\n"
                 "/library — the ISO 9000 family, the principles and the clause map\n"
                 "/search — search the library, in English or Chinese\n"
                 "/language — switch between English and Chinese\n"
                 "/settings — language and time zone\n"
                 "/help — this screen\n\n"
-                "If a button stops working, send /menu: nothing you entered is lost."
+                "In a group chat, a manager links the group to the organization with /link.\n\n"
+                "If a button stops working, send /menu."
+            ),
+            Const(""),
+            T(
+                "<b>Privacy</b>\n"
+                "CertReady stores your Telegram name and username, your language and time "
+                "zone, your organization and role, and what you enter. /mydata sends you a "
+                "copy of it; /deleteme erases it. Reports you file stay with your organization "
+                "as its quality records, without your name."
             ),
             CloseButton(),
             state=Help.main,

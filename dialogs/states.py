@@ -24,3 +24,41 @@ class Library(StatesGroup):
     clause = State()
     search = State()
     results = State()
+
+
+class Onboarding(StatesGroup):
+    language = State()
+    choice = State()
+    code = State()
+    name = State()
+    switch = State()
+    welcome = State()
+
+
+class Organization(StatesGroup):
+    overview = State()
+    leave = State()
+
+
+class Members(StatesGroup):
+    list = State()
+    member = State()
+    team = State()
+    remove = State()
+
+
+class Invites(StatesGroup):
+    list = State()
+    role = State()
+    team = State()
+    invite = State()
+
+
+class Places(StatesGroup):
+    overview = State()
+    add = State()
+    remove = State()
+
+
+class Privacy(StatesGroup):
+    erase = State()

@@ -14,9 +14,9 @@ def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
     script = (
         "\n".join(
             [
-                "/language",
-                "2",  # 简体中文
-                "1",  # 📚 资料库
+                "2",  # first start: 简体中文
+                "3",  # 🧭 先自己看看
+                "2",  # 📚 资料库
                 "5",  # 📖 ISO 9001 条款地图
                 "7",  # 10 改进
                 "2",  # 10.2 不合格和纠正措施
@@ -28,8 +28,8 @@ def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
     result = run_cli("chat", "--db", db, "--files", str(tmp_path / "files"), stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[1] 📚 Library" in out  # first screen in English (no saved choice, en app)
-    assert "[1] 📚 资料库" in out  # after /language → 简体中文
+    assert "Welcome to CertReady!" in out  # first screen in English (no saved choice, en app)
+    assert "[2] 📚 资料库" in out  # after choosing 简体中文 and exploring alone
     assert "10.2 不合格和纠正措施" in out and "审核员关注什么" in out
     assert "“纠正措施”的搜索结果" in out and "§ 10.2 不合格和纠正措施" in out
     assert out.rstrip().endswith("Bye.")  # end of input exits cleanly
@@ -48,13 +48,13 @@ def test_console_photo_and_out_of_range_numbers(tmp_path):
     script = f"9\n:photo {photo}\n:photo /no/such/file.jpg\n:quit\n"
     result = run_cli("chat", "--db", str(tmp_path / "c.sqlite3"), stdin=script)
     assert result.returncode == 0, result.stderr
-    assert "(choose a button from 1 to 3, or ':say 9' to send it)" in result.stdout
+    assert "(choose a button from 1 to 2, or ':say 9' to send it)" in result.stdout
     assert "(no such file: /no/such/file.jpg)" in result.stdout
     assert "Traceback" not in result.stderr
 
 
 async def test_photos_and_documents_the_bot_sends_are_saved(local, en_user, tmp_path):
-    await en_user.send("/start")
+    await en_user.send("/menu")
     out = io.StringIO()
     screen = Screen(local.api, en_user.chat["id"], tmp_path, out)
     screen.show()
@@ -74,8 +74,8 @@ async def test_photos_and_documents_the_bot_sends_are_saved(local, en_user, tmp_
 async def test_typed_number_presses_the_newest_keyboard(local, en_user, tmp_path):
     out = io.StringIO()
     screen = Screen(local.api, en_user.chat["id"], tmp_path, out)
-    await handle("/start", en_user, screen)
-    assert "[2] ⚙️ Settings" in out.getvalue()
-    assert await handle("2", en_user, screen)
+    await handle("/menu", en_user, screen)
+    assert "[3] ⚙️ Settings" in out.getvalue()
+    assert await handle("3", en_user, screen)
     assert "Time zone: Asia/Shanghai" in out.getvalue()
     assert not await handle(":quit", en_user, screen)

@@ -5,6 +5,7 @@ import logging
 
 from bot.localapi.user import find_button
 from bot.services import library
+from tests.conftest import MENU_EN
 
 
 async def test_old_button_after_dialog_closed_reopens_where_the_user_is(en_user, local):
@@ -12,14 +13,14 @@ async def test_old_button_after_dialog_closed_reopens_where_the_user_is(en_user,
     home = copy.deepcopy(en_user.keyboard_message())
     stale = find_button(home, "⬅️ Back")["callback_data"]
     await en_user.press("⬅️ Back")  # library closes: main menu
-    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    assert en_user.buttons() == MENU_EN
     answer = await en_user.press_data(stale, home)  # a double tap on the same Back
     assert answer["text"] == "That button was out of date; here is where you are now."
-    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    assert en_user.buttons() == MENU_EN
 
 
 async def test_button_of_a_covered_dialog_keeps_the_users_place(zh_user):
-    await zh_user.send("/start")
+    await zh_user.send("/menu")
     menu = copy.deepcopy(zh_user.keyboard_message())  # the fake edits messages in place
     await zh_user.press("📚 资料库")
     await zh_user.press("📖 ISO 9001 条款地图")
@@ -34,12 +35,12 @@ async def test_button_of_a_covered_dialog_keeps_the_users_place(zh_user):
 
 
 async def test_crafted_callback_data_is_answered_and_refused(en_user):
-    await en_user.send("/start")
+    await en_user.send("/menu")
     message = en_user.keyboard_message()
     for data in ("hello", "x" * 64, "zzzz\x1dlibrary", "\x1d", "999999\x1dsettings:1"):
         answer = await en_user.press_data(data, message)
         assert answer is not None, data
-    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    assert en_user.buttons() == MENU_EN
 
 
 async def test_unexpected_error_is_logged_and_the_user_told_in_their_language(
@@ -50,7 +51,7 @@ async def test_unexpected_error_is_logged_and_the_user_told_in_their_language(
 
     monkeypatch.setattr(library, "search", broken)
     caplog.set_level(logging.ERROR)
-    await zh_user.send("/start")
+    await zh_user.send("/menu")
     await zh_user.send("/search 审核")
     assert "抱歉，我们这边出了点问题" in zh_user.text()
     failed = [
@@ -68,11 +69,11 @@ async def test_unexpected_error_on_a_button_still_answers_it(en_user, monkeypatc
 
 
 async def test_stray_text_brings_the_current_screen_back(en_user):
-    await en_user.send("/start")
+    await en_user.send("/menu")
     sent = len(en_user.messages())
     await en_user.send("hello?")
     assert len(en_user.messages()) == sent + 1  # the menu again, below the user's text
-    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    assert en_user.buttons() == MENU_EN
 
 
 async def test_text_with_no_dialog_open_gets_a_hint(en_user):
@@ -83,7 +84,7 @@ async def test_text_with_no_dialog_open_gets_a_hint(en_user):
 
 
 async def test_commands_typed_again_and_again_never_pile_up(en_user, local):
-    await en_user.send("/start")
+    await en_user.send("/menu")
     for _ in range(60):  # aiogram-dialog refuses a 101st open dialog
         await en_user.send("/help")
         await en_user.send("/library")
@@ -91,9 +92,9 @@ async def test_commands_typed_again_and_again_never_pile_up(en_user, local):
     assert en_user.text().startswith("Settings")
     for _ in range(4):  # a short way back to the menu, one screen at a time
         await en_user.press("⬅️ Back")
-        if en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]:
+        if en_user.buttons() == MENU_EN:
             break
-    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    assert en_user.buttons() == MENU_EN
     rows = local.db.execute("SELECT COUNT(*) FROM fsm WHERE key LIKE '%aiogd:context:%'").fetchone()
     assert rows[0] <= 6
 
@@ -119,7 +120,7 @@ async def test_crafted_item_ids_inside_a_real_dialog(en_user):
 async def test_group_chats_are_left_alone_for_now(local):
     group = {"id": -100123, "type": "supergroup", "title": "Line 3"}
     member = local.user(4242, language_code="zh", chat=group)
-    await member.send("/start")
+    await member.send("/menu")
     await member.send("大家好")
     assert member.messages() == []
 

@@ -4,7 +4,7 @@ import pytest
 
 
 async def open_library(user, label: str) -> None:
-    await user.send("/start")
+    await user.send("/menu")
     await user.press(label)
 
 

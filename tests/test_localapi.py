@@ -11,6 +11,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.localapi import Fault
+from tests.conftest import MENU_EN
 
 CHAT = 1001
 
@@ -76,6 +77,6 @@ async def test_command_menu_failure_is_logged_not_fatal(settings, db, caplog):
     await bot.start()
     assert "could not set the" in caplog.text
     user = bot.user(5, language_code="en")
-    await user.send("/start")
-    assert user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    await user.send("/menu")
+    assert user.buttons() == MENU_EN
     await bot.stop()

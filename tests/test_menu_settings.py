@@ -1,25 +1,26 @@
 """A new user meets the bot, reads the help, switches language and sets a time zone."""
 
 from bot.db import users
+from tests.conftest import MENU_EN, MENU_ZH
 
 
 async def test_new_english_user_sees_the_main_menu(en_user, db):
-    await en_user.send("/start")
+    await en_user.send("/menu")
     assert "CertReady" in en_user.text()
     assert "Hello, Anna!" in en_user.text()
-    assert en_user.buttons() == ["📚 Library", "⚙️ Settings", "❓ Help"]
+    assert en_user.buttons() == MENU_EN
     stored = users.get(db, en_user.id)
     assert stored.telegram_language == "en" and stored.language is None
 
 
 async def test_chinese_telegram_app_gets_chinese(zh_user):
-    await zh_user.send("/start")
+    await zh_user.send("/menu")
     assert "你好，王芳！" in zh_user.text()
-    assert zh_user.buttons() == ["📚 资料库", "⚙️ 设置", "❓ 帮助"]
+    assert zh_user.buttons() == MENU_ZH
 
 
 async def test_help_opens_on_top_and_back_returns(en_user):
-    await en_user.send("/start")
+    await en_user.send("/menu")
     await en_user.press("📚 Library")
     await en_user.send("/help")
     assert "/language" in en_user.text() and "/search" in en_user.text()
@@ -29,7 +30,7 @@ async def test_help_opens_on_top_and_back_returns(en_user):
 
 
 async def test_language_command_switches_and_persists(en_user, local, db):
-    await en_user.send("/start")
+    await en_user.send("/menu")
     await en_user.send("/language")
     assert en_user.buttons() == ["✅ English", "简体中文", "⬅️ Back"]
     await en_user.press("简体中文")
@@ -37,11 +38,11 @@ async def test_language_command_switches_and_persists(en_user, local, db):
     # Back where the user was, now in Chinese.
     assert "你好，Anna！" in en_user.text()
     await en_user.send("/menu")
-    assert en_user.buttons() == ["📚 资料库", "⚙️ 设置", "❓ 帮助"]
+    assert en_user.buttons() == MENU_ZH
 
 
 async def test_chinese_user_switches_to_english_in_settings(zh_user, db):
-    await zh_user.send("/start")
+    await zh_user.send("/menu")
     await zh_user.press("⚙️ 设置")
     assert "语言：简体中文" in zh_user.text()
     await zh_user.press("🌐 语言")
@@ -75,9 +76,9 @@ async def test_command_menus_are_set_per_language(local):
     commands = local.api.commands
     assert {c["command"] for c in commands[("default", "")]} >= {"menu", "help", "language"}
     zh = {c["command"]: c["description"] for c in commands[("default", "zh")]}
-    assert zh["help"] == "帮助"
+    assert zh["help"] == "帮助与隐私" and zh["org"] == "我的组织"
     en = {c["command"]: c["description"] for c in commands[("default", "en")]}
-    assert en["help"] == "Help"
+    assert en["help"] == "Help and privacy" and en["deleteme"] == "Erase your data"
 
 
 async def test_back_from_language_returns_to_where_the_user_was(en_user):

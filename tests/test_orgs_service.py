@@ -128,7 +128,7 @@ def test_invite_for_a_team(db, acme):
     assert orgs.add_place(db, 2, "teams", "  Night   shift ") is None
     assert orgs.add_place(db, 2, "teams", "Night shift") == "exists"
     assert orgs.add_place(db, 2, "teams", "x") == "bad_name"
-    (team_id, name), = orgs.places(db, 3, "teams")
+    ((team_id, name),) = orgs.places(db, 3, "teams")
     assert name == "Night shift"
     person(db, 30)
     assert orgs.join(db, 30, orgs.create_invite(db, 2, "worker", team_id).code).status == "ok"

@@ -14,7 +14,7 @@ async def test_user_continues_after_restart(settings, tmp_path):
 
     assert library.load(first.db) == []
     user = first.user(42, language_code="zh-cn", first_name="小李")
-    await user.send("/start")
+    await user.send("/menu")
     await user.press("📚 资料库")
     await user.press("📖 ISO 9001 条款地图")
     await user.press("10 改进")

@@ -64,7 +64,7 @@ async def test_webhook_rejects_requests_without_the_secret(db):
         )
         assert right.status == 200
         await wait_for(lambda: api.bot_messages(501))
-        assert "你好，Web！" in api.bot_messages(501)[-1]["text"]
+        assert "欢迎使用认证通！" in api.bot_messages(501)[-1]["text"]  # a newcomer, in Chinese
         health = await client.get("/healthz")
         assert health.status == 200
 
@@ -98,7 +98,7 @@ async def test_run_polls_a_bot_api_server_over_http(tmp_path):
     user = LocalUser(api, deliver, 777, "Polly", "en")
     try:
         await wait_for(lambda: ("default", "zh") in api.commands, timeout=30)
-        await user.send("/start")
+        await user.send("/menu")
         await wait_for(lambda: user.messages())
         assert "Hello, Polly!" in user.text()
         edits = len(api.events)

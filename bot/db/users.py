@@ -109,5 +109,11 @@ def erase(db: sqlite_utils.Database, user_id: int) -> None:
     with their id removed by the schema's ON DELETE rules."""
     with db.conn:
         db.execute("DELETE FROM users WHERE id = ?", [user_id])
-        # Storage keys are fsm:<chat>:<user>:… and a private chat's id is the user's.
+    forget_dialogs(db, user_id)
+
+
+def forget_dialogs(db: sqlite_utils.Database, user_id: int) -> None:
+    """Drop the user's saved dialog state (keys are fsm:<chat>:<user>:…; a private chat's id
+    is the user's)."""
+    with db.conn:
         db.execute("DELETE FROM fsm WHERE key LIKE ?", [f"fsm:{user_id}:{user_id}:%"])
