@@ -19,8 +19,10 @@ from aiogram_dialog.api.entities import stack as dialog_stack
 from bot.config import LANGUAGES, Settings
 from bot.db.storage import SqliteStorage
 from bot.errors import errors_router
+from bot.groups import groups_router
 from bot.handlers import commands_router, fallback_router
 from bot.i18n import N_, make_i18n
+from bot.limiter import SendLimiter
 from bot.middlewares import UserLocaleMiddleware
 from dialogs.invites import invites_dialog
 from dialogs.library import library_dialog
@@ -68,6 +70,7 @@ def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
         session = AiohttpSession()
         if settings.telegram_api_url:
             session.api = TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/"))
+    session.middleware(SendLimiter(per_second=settings.send_per_second))
     token = settings.bot_token.get_secret_value() if settings.bot_token else "1:local"
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
@@ -77,6 +80,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp = Dispatcher(storage=SqliteStorage(db), db=db, settings=settings, i18n=i18n)
     dp.include_router(errors_router())
     dp.include_router(commands_router())
+    dp.include_router(groups_router())
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())

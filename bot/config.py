@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     port: int = 8080
     log_level: str = "INFO"
+    send_per_second: float = Field(default=25, gt=0, le=30)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

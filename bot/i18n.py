@@ -59,6 +59,11 @@ def resolve_locale(saved: str | None, telegram_language: str | None, default: st
     return primary if primary in LANGUAGES else default
 
 
+def in_languages(i18n: I18n, msgid: str, langs: tuple[str, ...], **values: object) -> str:
+    """The message in each of ``langs``, one after another: for group chats set to "both"."""
+    return "\n\n".join(i18n.gettext(msgid, locale=lang).format(**values) for lang in langs)
+
+
 def format_moment(moment: datetime, locale: str, timezone: str) -> str:
     """A date and time (to the minute) as people in ``locale`` write it, in ``timezone``."""
     local = moment.astimezone(ZoneInfo(timezone))

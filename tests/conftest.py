@@ -18,6 +18,7 @@ def make_settings(**overrides) -> Settings:
         "default_language": "en",
         "default_timezone": "Asia/Shanghai",
         "admin_ids": [],
+        "send_per_second": 30,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -1,5 +1,7 @@
 """The local Bot API answers as Telegram does, so tests catch what Telegram would refuse."""
 
+import asyncio
+
 import pytest
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -10,6 +12,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import limiter
 from bot.localapi import Fault
 from tests.conftest import MENU_EN
 
@@ -47,13 +50,14 @@ async def test_telegram_limits(local, chat):
 @pytest.mark.parametrize(
     ("fault", "error"),
     [
-        (Fault(429, retry_after=7), TelegramRetryAfter),
+        (Fault(429, retry_after=7, times=4), TelegramRetryAfter),  # more 429s than retries
         (Fault(403), TelegramForbiddenError),
         (Fault(502, "Bad Gateway"), TelegramServerError),
         (Fault(0), TelegramNetworkError),
     ],
 )
-async def test_injected_faults(local, en_user, chat, fault, error):
+async def test_injected_faults(local, en_user, chat, fault, error, monkeypatch):
+    monkeypatch.setattr(limiter, "_sleep", no_wait)
     local.api.faults.append(fault)
     with pytest.raises(error) as raised:
         await local.bot.send_message(chat, "tip of the day")
@@ -61,6 +65,36 @@ async def test_injected_faults(local, en_user, chat, fault, error):
         assert raised.value.retry_after == 7
     await local.bot.send_message(chat, "tip of the day")  # the fault was used up
     assert en_user.text() == "tip of the day"
+
+
+async def no_wait(seconds: float) -> None:
+    waits.append(seconds)
+
+
+waits: list[float] = []
+
+
+async def test_429_pauses_sending_and_the_message_still_goes(local, en_user, chat, monkeypatch):
+    monkeypatch.setattr(limiter, "_sleep", no_wait)
+    waits.clear()
+    local.api.faults.append(Fault(429, retry_after=5, times=2))
+    await local.bot.send_message(chat, "weekly digest")
+    assert en_user.text() == "weekly digest"
+    assert len(waits) == 2 and all(4 < w <= 5 for w in waits)
+
+
+async def test_groups_get_at_most_their_share(local, en_user):
+    from bot.limiter import SendLimiter
+
+    slow = SendLimiter(per_second=30, group_per_minute=2)
+    local.bot.session.middleware(slow)
+    group = {"id": -1001, "type": "supergroup", "title": "Line 3"}
+    local.api.chats[-1001] = group
+    await local.bot.send_message(-1001, "one")
+    await local.bot.send_message(-1001, "two")
+    with pytest.raises(TimeoutError):  # the third waits for the minute to move on
+        await asyncio.wait_for(local.bot.send_message(-1001, "three"), 0.3)
+    await local.bot.send_message(1001, "a private chat is not held up")
 
 
 async def test_fault_for_one_method_and_chat_only(local, en_user, chat):

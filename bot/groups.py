@@ -1,0 +1,135 @@
+"""Group chats: the bot joins, a manager links the group with /link, picks its language.
+
+Groups get short, plain messages in the group's language(s); dialogs stay in private
+chats, where each person has their own.
+"""
+
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import IS_MEMBER, IS_NOT_MEMBER, ChatMemberUpdatedFilter, Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.filters.command import CommandObject
+from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardButton, Message
+from aiogram.types import InlineKeyboardMarkup as Markup
+from aiogram.utils.i18n import I18n
+
+from bot.db import orgs as records
+from bot.db.orgs import GroupChat
+from bot.i18n import N_, in_languages
+from bot.services import groups, orgs
+from bot.services.orgs import NotAllowed
+
+log = logging.getLogger(__name__)
+
+
+def esc(text: str | None) -> str:
+    return escape(text or "", quote=False)
+
+
+GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
+
+HELLO = N_(
+    "Hello! I am CertReady, an assistant for ISO 9001. A manager of your organization can "
+    "link this group with /link (or /link followed by a team's name)."
+)
+MANAGERS_ONLY = N_("Only a manager of the organization can do that.")
+NO_TEAM = N_("There is no team called “{team}”. Teams: {teams}.")
+LINKED = N_("This group is now linked to {org}. Which language should I use here?")
+LINKED_TEAM = N_(
+    "This group is now linked to {org}, team {team}. Which language should I use here?"
+)
+LANGUAGE_SET = N_("Done: I will write in this group in {language}.")
+UNLINKED = N_("This group is no longer linked to {org}.")
+GROUP_LANGUAGE_NAMES = {"zh": N_("Chinese"), "en": N_("English"), "both": N_("Chinese and English")}
+
+
+class GroupLanguage(CallbackData, prefix="glang"):
+    lang: str
+
+
+def _language_buttons() -> Markup:
+    labels = {"zh": "中文", "en": "English", "both": "中文 + English"}
+    return Markup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=labels[lang], callback_data=GroupLanguage(lang=lang).pack()
+                )
+                for lang in groups.GROUP_LANGUAGES
+            ]
+        ]
+    )
+
+
+def groups_router() -> Router:
+    router = Router(name="groups")
+    router.message.filter(F.chat.type.in_(GROUPS))
+    router.my_chat_member.filter(F.chat.type.in_(GROUPS))
+
+    @router.my_chat_member(ChatMemberUpdatedFilter(IS_NOT_MEMBER >> IS_MEMBER))
+    async def added(event: ChatMemberUpdated, bot: Bot, i18n: I18n) -> None:
+        await bot.send_message(event.chat.id, in_languages(i18n, HELLO, ("zh", "en")))
+
+    @router.my_chat_member(ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER))
+    async def removed(event: ChatMemberUpdated, db) -> None:
+        log.info("removed from group %s", event.chat.id)
+        groups.removed(db, event.chat.id)
+
+    @router.message(Command("link"))
+    async def link(message: Message, command: CommandObject, db, user, i18n: I18n) -> None:
+        here = groups.languages(groups.group(db, message.chat.id))
+        try:
+            result, linked = groups.link(
+                db, user.id, message.chat.id, message.chat.title, command.args
+            )
+        except NotAllowed:
+            await message.reply(in_languages(i18n, MANAGERS_ONLY, here))
+            return
+        if result == "no_team":
+            names = ", ".join(groups.team_names(db, user.id)) or "—"
+            await message.reply(
+                in_languages(i18n, NO_TEAM, here, team=esc(command.args), teams=esc(names))
+            )
+            return
+        await message.reply(_linked_text(db, i18n, linked), reply_markup=_language_buttons())
+
+    @router.message(Command("unlink"))
+    async def unlink(message: Message, db, user, i18n: I18n) -> None:
+        found = groups.group(db, message.chat.id)
+        try:
+            groups.unlink(db, user.id, message.chat.id)
+        except NotAllowed:
+            await message.reply(in_languages(i18n, MANAGERS_ONLY, groups.languages(found)))
+            return
+        org = esc(orgs.membership(db, user.id).org_name)
+        await message.reply(in_languages(i18n, UNLINKED, groups.languages(found), org=org))
+
+    @router.callback_query(GroupLanguage.filter(), F.message.chat.type.in_(GROUPS))
+    async def language(query: CallbackQuery, callback_data: GroupLanguage, db, user, i18n):
+        chat_id = query.message.chat.id
+        try:
+            chosen = groups.set_language(db, user.id, chat_id, callback_data.lang)
+        except NotAllowed:
+            here = groups.languages(groups.group(db, chat_id))
+            await query.answer(in_languages(i18n, MANAGERS_ONLY, here)[:200], show_alert=True)
+            return
+        langs = groups.languages(chosen)
+        names = " / ".join(
+            i18n.gettext(GROUP_LANGUAGE_NAMES[chosen.language], locale=lang) for lang in langs
+        )
+        await query.message.edit_text(in_languages(i18n, LANGUAGE_SET, langs, language=names))
+        await query.answer()
+
+    return router
+
+
+def _linked_text(db, i18n: I18n, linked: GroupChat) -> str:
+    name = esc(records.organization(db, linked.org_id)["name"])
+    team = records.team_name(db, linked.org_id, linked.team_id)
+    langs = groups.languages(linked)
+    if team:
+        return in_languages(i18n, LINKED_TEAM, langs, org=name, team=esc(team))
+    return in_languages(i18n, LINKED, langs, org=name)

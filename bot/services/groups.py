@@ -1,0 +1,75 @@
+"""Group chats linked to an organization or one of its teams, each with its language(s)."""
+
+from typing import Literal
+
+import sqlite_utils
+
+from bot.db import orgs as repo
+from bot.db.orgs import GroupChat
+from bot.services import orgs
+from bot.services.orgs import NotAllowed
+
+GROUP_LANGUAGES = ("zh", "en", "both")
+
+
+def languages(group: GroupChat | None) -> tuple[str, ...]:
+    """The languages the group's messages carry, Chinese first when both."""
+    if group is None or group.language == "both":
+        return ("zh", "en")
+    return (group.language,)
+
+
+def group(db: sqlite_utils.Database, chat_id: int) -> GroupChat | None:
+    return repo.group_chat(db, chat_id)
+
+
+def link(
+    db: sqlite_utils.Database, user_id: int, chat_id: int, title: str | None, team: str | None
+) -> tuple[Literal["linked", "no_team"], GroupChat | None]:
+    """Link the group to the caller's organization, or to one of its teams by name."""
+    actor = orgs.require(db, user_id, "manager")
+    team_id = None
+    if team:
+        wanted = " ".join(team.split()).casefold()
+        matches = [
+            i for i, name in repo.places(db, "teams", actor.org_id) if name.casefold() == wanted
+        ]
+        if not matches:
+            return "no_team", None
+        team_id = matches[0]
+    known = repo.group_chat(db, chat_id)
+    language = known.language if known and known.org_id == actor.org_id else "both"
+    linked = GroupChat(chat_id, actor.org_id, team_id, title, language, True)
+    repo.link_group(db, linked, user_id, orgs.now_text())
+    return "linked", linked
+
+
+def _managed(db: sqlite_utils.Database, user_id: int, chat_id: int) -> GroupChat:
+    """The group, if the caller manages the organization it is linked to."""
+    actor = orgs.require(db, user_id, "manager")
+    found = repo.group_chat(db, chat_id)
+    if found is None or found.org_id != actor.org_id:
+        raise NotAllowed(f"user {user_id} does not manage group {chat_id}")
+    return found
+
+
+def set_language(db: sqlite_utils.Database, user_id: int, chat_id: int, language: str) -> GroupChat:
+    _managed(db, user_id, chat_id)
+    if language not in GROUP_LANGUAGES:
+        raise NotAllowed(f"unknown group language {language!r}")
+    repo.set_group_language(db, chat_id, language)
+    return repo.group_chat(db, chat_id)
+
+
+def unlink(db: sqlite_utils.Database, user_id: int, chat_id: int) -> None:
+    _managed(db, user_id, chat_id)
+    repo.unlink_group(db, chat_id)
+
+
+def removed(db: sqlite_utils.Database, chat_id: int) -> None:
+    """The bot was removed from the group: stop sending there, keep the link for a return."""
+    repo.deactivate_group(db, chat_id)
+
+
+def team_names(db: sqlite_utils.Database, user_id: int) -> list[str]:
+    return [name for _id, name in orgs.places(db, user_id, "teams")]
