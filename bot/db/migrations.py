@@ -79,13 +79,13 @@ def m004_organizations(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY,
             org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
             name TEXT NOT NULL,
-            UNIQUE (org_id, name)
+            UNIQUE (org_id, name COLLATE NOCASE)
         );
         CREATE TABLE teams (
             id INTEGER PRIMARY KEY,
             org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
             name TEXT NOT NULL,
-            UNIQUE (org_id, name)
+            UNIQUE (org_id, name COLLATE NOCASE)
         );
         -- One organization per person at a time.
         CREATE TABLE members (

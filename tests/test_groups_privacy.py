@@ -1,0 +1,153 @@
+"""Team group chats linked by a manager; people's own data: a copy, and erasure."""
+
+import json
+
+from bot.db import orgs as records
+from bot.db import users
+from bot.services import orgs
+from tests.test_onboarding import create_org, new_invite
+
+GROUP = {"id": -1002001, "type": "supergroup", "title": "Line 3 team"}
+
+
+async def bot_joins(local, chat: dict, added_by: dict) -> None:
+    """Telegram tells the bot it was added to a group."""
+    me = {"id": local.api.me["id"], "is_bot": True, "first_name": "CertReady"}
+    await local.feed(
+        {
+            "update_id": local.api.new_update_id(),
+            "my_chat_member": {
+                "chat": chat,
+                "from": added_by,
+                "date": 1795500000,
+                "old_chat_member": {"status": "left", "user": me},
+                "new_chat_member": {"status": "member", "user": me},
+            },
+        }
+    )
+
+
+async def bot_removed(local, chat: dict, by: dict) -> None:
+    me = {"id": local.api.me["id"], "is_bot": True, "first_name": "CertReady"}
+    await local.feed(
+        {
+            "update_id": local.api.new_update_id(),
+            "my_chat_member": {
+                "chat": chat,
+                "from": by,
+                "date": 1795500000,
+                "old_chat_member": {"status": "member", "user": me},
+                "new_chat_member": {"status": "kicked", "user": me, "until_date": 0},
+            },
+        }
+    )
+
+
+async def test_manager_links_a_team_group_and_picks_its_language(local):
+    boss = local.user(4001, language_code="zh", first_name="王经理")
+    await create_org(boss, "华东精密")
+    await boss.send("/org")
+    await boss.press("📍 区域和班组")
+    await boss.press("➕ 添加班组")
+    await boss.send("三号线")
+    worker = local.user(4002, language_code="zh", first_name="小李")
+    await worker.send("/start " + await new_invite(boss, "员工", "三号线"))
+
+    in_group = local.user(4001, language_code="zh", first_name="王经理", chat=GROUP)
+    worker_in_group = local.user(4002, language_code="zh", first_name="小李", chat=GROUP)
+    await bot_joins(local, GROUP, in_group.profile)
+    hello = in_group.text()
+    assert "大家好！我是认证通" in hello and "Hello! I am CertReady" in hello  # both languages
+
+    await worker_in_group.send("/link")
+    assert "只有组织的主管才能进行此操作" in worker_in_group.text()
+    assert records.group_chat(local.db, GROUP["id"]) is None
+
+    await in_group.send("/link 夜班")
+    assert "没有名为“夜班”的班组。现有班组：三号线" in in_group.text()
+    await in_group.send("/link 三号线")
+    linked = in_group.text()
+    assert "本群已关联到 华东精密 的 三号线 班组" in linked
+    assert "This group is now linked to 华东精密, team 三号线" in linked
+    assert in_group.buttons() == ["中文", "English", "中文 + English"]
+
+    answer = await worker_in_group.press("中文")  # a worker cannot choose for the group
+    assert answer["show_alert"] and "只有组织的主管" in answer["text"]
+    assert records.group_chat(local.db, GROUP["id"]).language == "both"
+    await in_group.press("中文")
+    assert in_group.text() == "好的：我会在本群用中文发消息。"
+    group = records.group_chat(local.db, GROUP["id"])
+    assert (group.language, group.team_id is not None, group.active) == ("zh", True, True)
+
+    await in_group.send("随便聊聊")  # ordinary group talk is left alone
+    assert in_group.text() == "好的：我会在本群用中文发消息。"
+
+    await bot_removed(local, GROUP, in_group.profile)
+    assert records.group_chat(local.db, GROUP["id"]).active is False
+
+
+async def test_another_organizations_manager_cannot_take_over_a_group(local):
+    a = local.user(4003, language_code="en", first_name="A")
+    await create_org(a, "Alpha", lang="en")
+    b = local.user(4004, language_code="en", first_name="B")
+    await create_org(b, "Beta", lang="en")
+    chat = {"id": -1002002, "type": "group", "title": "Shared"}
+    a_here = local.user(4003, language_code="en", first_name="A", chat=chat)
+    b_here = local.user(4004, language_code="en", first_name="B", chat=chat)
+    await a_here.send("/link")
+    answer = await b_here.press("English")
+    assert "Only a manager" in answer["text"]
+    await b_here.send("/unlink")
+    assert "Only a manager" in b_here.text()
+    assert records.group_chat(local.db, chat["id"]).org_id == orgs.membership(local.db, a.id).org_id
+    await a_here.send("/unlink")
+    assert b_here.text() == "本群已不再关联到 Alpha。\n\nThis group is no longer linked to Alpha."
+
+
+async def test_my_data_and_erasing_it(local):
+    boss = local.user(4005, language_code="en", first_name="Erin")
+    await create_org(boss, "Gamma", lang="en")
+    worker = local.user(4006, language_code="zh", first_name="小周")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+
+    await worker.send("/mydata")
+    sent = worker.messages()[-1]
+    assert sent["document"]["file_name"] == "certready-my-data.json"
+    data = json.loads(local.api.files[sent["document"]["file_id"]].data)
+    assert data["profile"]["first_name"] == "小周"
+    assert data["membership"][0]["organization"] == "Gamma"
+    assert sent["caption"] == "认证通保存的关于您的全部数据（JSON 格式）。"
+
+    await worker.send("/deleteme")
+    assert "这将删除您的姓名" in worker.text()
+    await worker.press("✖️ 不，保留")
+    assert users.get(local.db, worker.id) is not None
+    await worker.send("/deleteme")
+    await worker.press("🗑 是的，删除我的数据")
+    assert "您的数据已删除" in worker.transcript(2)
+    assert users.get(local.db, worker.id) is None
+    assert orgs.membership(local.db, worker.id) is None
+    left = local.db.execute("SELECT COUNT(*) FROM fsm WHERE key LIKE ?", [f"%{worker.id}%"])
+    assert left.fetchone()[0] == 0
+
+    await boss.send("/deleteme")  # the last admin, with others... not any more: alone now
+    await boss.press("🗑 Yes, erase my data")
+    assert users.get(local.db, boss.id) is None
+
+
+async def test_the_last_admin_cannot_erase_while_others_depend_on_them(local):
+    boss = local.user(4007, language_code="en", first_name="Finn")
+    await create_org(boss, "Delta", lang="en")
+    worker = local.user(4008, language_code="en", first_name="Gus")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await boss.send("/deleteme")
+    await boss.press("🗑 Yes, erase my data")
+    assert "You are the last admin of your organization" in boss.transcript(3)
+    assert users.get(local.db, boss.id) is not None
+
+
+async def test_help_has_a_privacy_note_in_both_languages(local):
+    for lang, needle in (("en", "/deleteme erases it"), ("zh", "发送 /deleteme 可将其删除")):
+        user = local.user(4010 + len(lang), language_code=lang)
+        await user.send("/help")
+        assert needle in user.text()
