@@ -8,6 +8,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
+from bot.db import orgs as org_records
 from bot.db import users
 from bot.services import library, orgs, privacy
 from bot.services.orgs import JoinCheck
@@ -126,6 +127,20 @@ def commands_router() -> Router:
     @router.message(Command("deleteme"))
     async def delete_me(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Privacy.erase)
+
+    @router.message(Command("stats"))
+    async def stats(message: Message, db, settings) -> None:
+        """Bot-wide numbers, for ADMIN_IDS only; to anyone else it is an unknown command."""
+        if message.from_user.id not in settings.admin_ids:
+            await unknown_command(message)
+            return
+        await message.answer(
+            _(
+                "<b>CertReady in numbers</b>\nUsers: {users}\nOrganizations: {orgs}\n"
+                "Members: {admins} admins, {managers} managers, {workers} workers\n"
+                "Linked groups: {groups}"
+            ).format(**org_records.totals(db))
+        )
 
     # Last: a command none of the above knows, even while a dialog is open.
     @router.message(F.text.startswith("/"))

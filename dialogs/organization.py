@@ -1,31 +1,36 @@
 """My organization: who I am in it, and for managers the way to its people and places.
 
 overview ─▶ members · invite people · areas and teams   (managers and admins)
+         ├▶ settings: name, time zone, default language        (admins)
          └▶ leave ─▶ confirm        (the last admin is asked to hand over first)
 Someone in no organization is offered to join one with a code or create one.
 """
 
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Start, SwitchTo
 
+from bot.config import LANGUAGES
 from bot.db import orgs as org_records
-from bot.services import orgs
-from dialogs.common import CloseButton, T, esc, role_name
+from bot.i18n import LANGUAGE_NAMES
+from bot.services import orgs, preferences
+from dialogs.common import Choices, CloseButton, T, esc, role_name
 from dialogs.states import Invites, Members, Menu, Onboarding, Organization, Places
 
 
 async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     found = orgs.membership(db, user.id)
     if found is None:
-        return {"member": False, "outsider": True, "is_manager": False}
+        return {"member": False, "outsider": True, "is_manager": False, "is_admin": False}
     areas = [name for _id, name in orgs.places(db, user.id, "areas")]
     teams = [name for _id, name in orgs.places(db, user.id, "teams")]
     return {
         "member": True,
         "outsider": False,
         "is_manager": found.role in ("manager", "admin"),
+        "is_admin": found.role == "admin",
         "org": esc(found.org_name),
         "role": role_name(found.role),
         "team": esc(found.team_name or "—"),
@@ -33,6 +38,56 @@ async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
         "areas": esc(", ".join(areas) or "—"),
         "teams": esc(", ".join(teams) or "—"),
     }
+
+
+async def org_settings(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    orgs.require(db, user.id, "admin")
+    org = orgs.organization(db, user.id)
+    current = org["language"]
+    return {
+        "org": esc(org["name"]),
+        "timezone": org["timezone"],
+        "language": LANGUAGE_NAMES[current],
+        "languages": [
+            (lang, ("✅ " if lang == current else "") + LANGUAGE_NAMES[lang]) for lang in LANGUAGES
+        ],
+    }
+
+
+async def on_rename(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if orgs.rename(db, user.id, typed):
+        await manager.switch_to(Organization.settings)
+    else:
+        await message.answer(_("Please give a name of 2 to 64 characters."))
+
+
+async def on_org_language(callback: CallbackQuery, widget, manager: DialogManager, lang: str):
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    orgs.set_org_language(db, user.id, lang)
+
+
+async def zones(dialog_manager: DialogManager, **kwargs) -> dict:
+    return {"zones": [(zone, zone) for zone in preferences.COMMON_TIMEZONES]}
+
+
+async def on_org_zone(callback: CallbackQuery, widget, manager: DialogManager, zone: str):
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if zone in preferences.COMMON_TIMEZONES and orgs.set_org_timezone(db, user.id, zone):
+        await manager.switch_to(Organization.settings)
+
+
+async def on_org_timezone(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if orgs.set_org_timezone(db, user.id, typed):
+        await manager.switch_to(Organization.settings)
+    else:
+        await message.answer(
+            _(
+                "“{typed}” is not a time zone I know. Type an IANA name such as "
+                "Asia/Shanghai or Europe/Berlin, or pick one of the buttons."
+            ).format(typed=esc(typed[:64]))
+        )
 
 
 async def leaving(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
@@ -79,6 +134,12 @@ def organization_dialog() -> Dialog:
             Start(T("👥 Members"), id="members", state=Members.list, when="is_manager"),
             Start(T("🔗 Invite people"), id="invites", state=Invites.list, when="is_manager"),
             Start(T("📍 Areas and teams"), id="places", state=Places.overview, when="is_manager"),
+            SwitchTo(
+                T("⚙️ Organization settings"),
+                id="to_settings",
+                state=Organization.settings,
+                when="is_admin",
+            ),
             Start(T("🔑 Join with a code"), id="join", state=Onboarding.code, when="outsider"),
             Start(
                 T("🏭 Create an organization"), id="create", state=Onboarding.name, when="outsider"
@@ -92,6 +153,35 @@ def organization_dialog() -> Dialog:
             CloseButton(),
             state=Organization.overview,
             getter=overview,
+        ),
+        Window(
+            T(
+                "<b>⚙️ {org}</b>\n\nTime zone: {timezone} (reminders follow it)\n"
+                "Default language: {language} (for new members and group messages)"
+            ),
+            Choices("languages", on_org_language),
+            SwitchTo(T("✏️ Rename"), id="to_rename", state=Organization.rename),
+            SwitchTo(T("🕒 Time zone"), id="to_org_tz", state=Organization.timezone),
+            SwitchTo(T("⬅️ Back"), id="settings_back", state=Organization.overview),
+            state=Organization.settings,
+            getter=org_settings,
+        ),
+        Window(
+            T("Type the organization's new name (2 to 64 characters):"),
+            TextInput(id="new_name", on_success=on_rename),
+            SwitchTo(T("⬅️ Back"), id="rename_back", state=Organization.settings),
+            state=Organization.rename,
+        ),
+        Window(
+            T(
+                "Pick the organization's time zone, or type its IANA name (for example "
+                "Asia/Shanghai):"
+            ),
+            Choices("zones", on_org_zone),
+            TextInput(id="org_tz", on_success=on_org_timezone),
+            SwitchTo(T("⬅️ Back"), id="tz_back", state=Organization.settings),
+            state=Organization.timezone,
+            getter=zones,
         ),
         Window(
             T(

@@ -38,6 +38,9 @@ class Onboarding(StatesGroup):
 class Organization(StatesGroup):
     overview = State()
     leave = State()
+    settings = State()
+    rename = State()
+    timezone = State()
 
 
 class Members(StatesGroup):

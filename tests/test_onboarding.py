@@ -204,3 +204,54 @@ async def test_a_worker_leaves(local):
     assert "You have left Omega." in w.transcript(3)
     assert orgs.membership(local.db, w.id) is None
     assert records.count_members(local.db, orgs.membership(local.db, boss.id).org_id) == 1
+
+
+async def test_team_assignment_removal_and_org_settings_in_chinese(local):
+    boss = local.user(2020, language_code="zh", first_name="周总")
+    await create_org(boss, "星河电子")
+    await boss.send("/org")
+    await boss.press("📍 区域和班组")
+    await boss.press("➕ 添加班组")
+    await boss.send("白班")
+    w = local.user(2021, language_code="zh", first_name="阿强")
+    await w.send("/start " + await new_invite(boss, "员工", "整个组织"))
+
+    await boss.send("/org")
+    await boss.press("👥 成员")
+    await boss.press("👷 阿强 · 员工")
+    await boss.press("👥 班组")
+    await boss.press("白班")
+    assert "班组：白班" in boss.text()
+    await boss.press("🗑 移出组织")
+    assert "确定将 <b>" not in boss.text() and "确定将 阿强 移出组织吗" in boss.text()
+    await boss.press("🗑 是的，移出")
+    assert boss.buttons()[0] == "👑 周总 · 管理员" and "👷 阿强 · 员工" not in boss.buttons()
+    assert orgs.membership(local.db, w.id) is None
+
+    await boss.send("/org")
+    await boss.press("⚙️ 组织设置")
+    assert "时区：Asia/Shanghai" in boss.text() and "默认语言：简体中文" in boss.text()
+    await boss.press("English")
+    assert "默认语言：English" in boss.text()
+    await boss.press("🕒 时区")
+    await boss.send("Mars/Base")
+    assert "不是有效的时区" in boss.transcript(2)
+    await boss.press("Europe/Berlin")
+    await boss.press("✏️ 重命名")
+    await boss.send("星河电子（苏州）")
+    org = orgs.organization(local.db, boss.id)
+    assert (org["name"], org["timezone"], org["language"]) == (
+        "星河电子（苏州）",
+        "Europe/Berlin",
+        "en",
+    )
+
+
+async def test_bot_admins_see_numbers_others_do_not(local, settings):
+    settings.admin_ids.append(2030)
+    admin = local.user(2030, language_code="en")
+    await admin.send("/stats")
+    assert admin.text().startswith("CertReady in numbers\nUsers: 1")
+    someone = local.user(2031, language_code="en")
+    await someone.send("/stats")
+    assert someone.text() == "I don't know that command. Send /help to see what I can do."

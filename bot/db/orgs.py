@@ -288,3 +288,24 @@ def deactivate_group(db: sqlite_utils.Database, chat_id: int) -> None:
 def unlink_group(db: sqlite_utils.Database, chat_id: int) -> None:
     with db.conn:
         db.execute("DELETE FROM group_chats WHERE chat_id = ?", [chat_id])
+
+
+def update_organization(db: sqlite_utils.Database, org_id: int, **fields: str) -> None:
+    allowed = {k: v for k, v in fields.items() if k in ("name", "timezone", "language")}
+    if allowed:
+        with db.conn:
+            db["organizations"].update(org_id, allowed)
+
+
+def totals(db: sqlite_utils.Database) -> dict[str, int]:
+    """Bot-wide counts, for the bot's own administrators."""
+    count = db.execute
+    roles = dict(count("SELECT role, COUNT(*) FROM members GROUP BY role").fetchall())
+    return {
+        "users": count("SELECT COUNT(*) FROM users").fetchone()[0],
+        "orgs": count("SELECT COUNT(*) FROM organizations").fetchone()[0],
+        "admins": roles.get("admin", 0),
+        "managers": roles.get("manager", 0),
+        "workers": roles.get("worker", 0),
+        "groups": count("SELECT COUNT(*) FROM group_chats WHERE active = 1").fetchone()[0],
+    }

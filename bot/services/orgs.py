@@ -12,8 +12,10 @@ from typing import Literal
 
 import sqlite_utils
 
+from bot.config import LANGUAGES
 from bot.db import orgs as repo
 from bot.db.orgs import Invite, Member, Membership
+from bot.services.preferences import find_timezone
 
 ROLES = ("worker", "manager", "admin")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -57,6 +59,36 @@ def create_organization(
     if current:
         leave(db, user_id)
     return repo.create_organization(db, name, timezone, language, user_id, now_text())
+
+
+def organization(db: sqlite_utils.Database, user_id: int) -> dict | None:
+    """The caller's organization (name, time zone, language), if they are in one."""
+    found = repo.membership(db, user_id)
+    return repo.organization(db, found.org_id) if found else None
+
+
+def rename(db: sqlite_utils.Database, actor_id: int, typed: str) -> bool:
+    actor = require(db, actor_id, "admin")
+    name = clean_name(typed)
+    if name:
+        repo.update_organization(db, actor.org_id, name=name)
+    return name is not None
+
+
+def set_org_language(db: sqlite_utils.Database, actor_id: int, language: str) -> None:
+    actor = require(db, actor_id, "admin")
+    if language not in LANGUAGES:
+        raise NotAllowed(f"unknown language {language!r}")
+    repo.update_organization(db, actor.org_id, language=language)
+
+
+def set_org_timezone(db: sqlite_utils.Database, actor_id: int, typed: str) -> str | None:
+    """Set the organization's time zone (for its reminders); None if ``typed`` is not one."""
+    actor = require(db, actor_id, "admin")
+    timezone = find_timezone(typed)
+    if timezone:
+        repo.update_organization(db, actor.org_id, timezone=timezone)
+    return timezone
 
 
 LeaveResult = Literal["left", "dissolved", "hand_over_first", "not_member"]
