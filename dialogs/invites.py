@@ -104,7 +104,7 @@ async def on_qr(callback: CallbackQuery, button, manager: DialogManager) -> None
         return
     found = orgs.membership(db, user.id)
     link = await invite_link(bot, code)
-    caption = _("Scan to join {org} on CertReady as {role}.").format(
+    caption = _("Scan to join {org} on CertReady (role: {role}).").format(
         org=esc(found.org_name), role=role_name(invite.role)
     )
     await bot.send_document(

@@ -32,7 +32,7 @@ def menu_dialog() -> Dialog:
                     "<b>CertReady</b> — your assistant for ISO 9001 certification.\n\n"
                     "Hello, {name}!"
                 ),
-                T("You are {role} at <b>{org}</b>.", when="member"),
+                T("Your role at <b>{org}</b>: {role}.", when="member"),
                 T(
                     "Learn the ISO 9000 family and the clauses of ISO 9001, and get your company "
                     "ready for the audit step by step.\n\nWhat would you like to do?"

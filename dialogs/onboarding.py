@@ -172,8 +172,8 @@ def onboarding_dialog() -> Dialog:
         ),
         Window(
             T(
-                "You are a member of <b>{current}</b>. Join <b>{new}</b> as {role} instead?\n\n"
-                "You will leave {current}."
+                "You are a member of <b>{current}</b>. "
+                "Join <b>{new}</b> instead (role: {role})?\n\nYou will leave {current}."
             ),
             Button(T("✅ Yes, switch"), id="switch", on_click=on_switch),
             Button(T("✖️ No, stay"), id="stay", on_click=on_continue),
@@ -181,7 +181,7 @@ def onboarding_dialog() -> Dialog:
             getter=switching,
         ),
         Window(
-            T("🎉 Welcome to <b>{org}</b>! You joined as {role}.", when="joined"),
+            T("🎉 Welcome to <b>{org}</b>! Your role: {role}.", when="joined"),
             T(
                 "🎉 <b>{org}</b> is ready, and you are its admin.\n\n"
                 "Next: invite your team from 🏭 Organization → Invite people. Workers can "

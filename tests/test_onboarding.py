@@ -50,7 +50,7 @@ async def test_first_start_offers_language_then_three_ways(local):
 async def test_manager_creates_org_prints_qr_and_a_worker_joins_in_one_tap(local):
     boss = local.user(2002, language_code="zh", first_name="王经理")
     await create_org(boss, "华东精密制造")
-    assert "您是 华东精密制造 的管理员。" in boss.text()
+    assert "您在 华东精密制造 的角色：管理员。" in boss.text()
 
     await boss.press("🏭 组织")
     await boss.press("🔗 邀请成员")
@@ -66,16 +66,16 @@ async def test_manager_creates_org_prints_qr_and_a_worker_joins_in_one_tap(local
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 500
     assert sent["document"]["file_name"] == "certready-invite.png"
     assert (
-        "扫码以员工身份加入认证通上的 华东精密制造" in sent["caption"] and link in sent["caption"]
+        "扫码加入认证通上的 华东精密制造（角色：员工）" in sent["caption"] and link in sent["caption"]
     )
     assert boss.text(boss.messages()[-1]).startswith("邀请：员工")  # the screen stays below it
 
     worker = local.user(2003, language_code="en", first_name="Ming")
     await worker.send("/start " + invite_code(link))  # what opening the link sends
-    assert worker.text() == "🎉 Welcome to 华东精密制造! You joined as worker."
+    assert worker.text() == "🎉 Welcome to 华东精密制造! Your role: worker."
     assert orgs.membership(local.db, worker.id).role == "worker"
     await worker.press("Continue ➡️")
-    assert "You are worker at 华东精密制造." in worker.text()
+    assert "Your role at 华东精密制造: worker." in worker.text()
     assert worker.buttons() == MENU_EN
 
 
@@ -145,7 +145,7 @@ async def test_join_with_a_typed_code_and_bad_codes(local):
     await newbie.send("not-a-code")
     assert "找不到这个邀请码" in newbie.transcript(2)
     await newbie.send(code)
-    assert newbie.text() == "🎉 欢迎加入 Kappa Foods！您的身份是员工。"
+    assert newbie.text() == "🎉 欢迎加入 Kappa Foods！您的角色：员工。"
 
     # A withdrawn invite's link says so, in the user's language.
     await boss.send("/invite")
@@ -166,12 +166,12 @@ async def test_member_of_another_org_confirms_the_switch(local):
     await w.send("/start " + await new_invite(a, "worker", zh=False))
     code = await new_invite(b, "manager", zh=False)
     await w.send(f"/start {code}")
-    assert "You are a member of Alpha. Join Beta as manager instead?" in w.text()
+    assert "You are a member of Alpha. Join Beta instead (role: manager)?" in w.text()
     await w.press("✖️ No, stay")
     assert orgs.membership(local.db, w.id).org_name == "Alpha"
     await w.send(f"/start {code}")
     await w.press("✅ Yes, switch")
-    assert w.text() == "🎉 Welcome to Beta! You joined as manager."
+    assert w.text() == "🎉 Welcome to Beta! Your role: manager."
     assert orgs.membership(local.db, w.id).org_name == "Beta"
 
 
