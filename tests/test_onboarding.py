@@ -65,9 +65,8 @@ async def test_manager_creates_org_prints_qr_and_a_worker_joins_in_one_tap(local
     png = local.api.files[sent["document"]["file_id"]].data
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 500
     assert sent["document"]["file_name"] == "certready-invite.png"
-    assert (
-        "扫码加入认证通上的 华东精密制造（角色：员工）" in sent["caption"] and link in sent["caption"]
-    )
+    assert "扫码加入认证通上的 华东精密制造（角色：员工）" in sent["caption"]
+    assert link in sent["caption"]
     assert boss.text(boss.messages()[-1]).startswith("邀请：员工")  # the screen stays below it
 
     worker = local.user(2003, language_code="en", first_name="Ming")
