@@ -58,6 +58,7 @@ def help_dialog() -> Dialog:
                 "Use the buttons under each message, or these commands:\n"
                 "/menu — main menu\n"
                 "/org — your organization: members, invites, areas and teams\n"
+                "/invite — invite people with a link or QR code (managers)\n"
                 "/library — the ISO 9000 family, the principles and the clause map\n"
                 "/search — search the library, in English or Chinese\n"
                 "/language — switch between English and Chinese\n"
