@@ -37,7 +37,7 @@ def is_group(chat_id: object) -> bool:
 
 class SendLimiter(BaseRequestMiddleware):
     def __init__(self, per_second: float = 25, group_per_minute: float = 20, retries: int = 3):
-        self.overall = AsyncLimiter(per_second, 1)
+        self.overall = AsyncLimiter(1, 1 / per_second)  # evenly spaced: no burst at the start
         self.group_per_minute = group_per_minute
         self.groups: dict[object, AsyncLimiter] = {}
         self.retries = retries
@@ -58,20 +58,23 @@ class SendLimiter(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ):
         chat_id = getattr(method, "chat_id", None)
+        loop = asyncio.get_running_loop()
         for attempt in range(self.retries + 1):
-            await self._wait_for_pause()
-            if method.__api_method__ in SENDING:
-                await self.overall.acquire()
-                if is_group(chat_id):
-                    limiter = self.groups.setdefault(
-                        chat_id, AsyncLimiter(self.group_per_minute, 60)
-                    )
-                    await limiter.acquire()
+            while True:
+                await self._wait_for_pause()
+                if method.__api_method__ in SENDING:
+                    await self.overall.acquire()
+                    if is_group(chat_id):
+                        limiter = self.groups.setdefault(
+                            chat_id, AsyncLimiter(self.group_per_minute, 60)
+                        )
+                        await limiter.acquire()
+                if self.resume_at <= loop.time():
+                    break  # no 429 arrived while we queued for a slot
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 if attempt == self.retries:
                     raise
-                loop = asyncio.get_running_loop()
                 self.resume_at = max(self.resume_at, loop.time() + error.retry_after)
         raise AssertionError("unreachable")
