@@ -28,7 +28,12 @@ SENDING = {
     "copyMessage",
     "forwardMessage",
 }
-_sleep = asyncio.sleep  # tests replace it to skip real waiting
+# Tests replace these two to wait without waiting.
+_sleep = asyncio.sleep
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
 
 
 def is_group(chat_id: object) -> bool:
@@ -44,8 +49,7 @@ class SendLimiter(BaseRequestMiddleware):
         self.resume_at = 0.0  # loop time before which nothing is sent (after a 429)
 
     async def _wait_for_pause(self) -> None:
-        loop = asyncio.get_running_loop()
-        while (left := self.resume_at - loop.time()) > 0:
+        while (left := self.resume_at - _now()) > 0:
             until = self.resume_at
             await _sleep(left)
             if self.resume_at <= until:  # not extended by another 429 meanwhile
@@ -58,7 +62,6 @@ class SendLimiter(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ):
         chat_id = getattr(method, "chat_id", None)
-        loop = asyncio.get_running_loop()
         for attempt in range(self.retries + 1):
             while True:
                 await self._wait_for_pause()
@@ -69,12 +72,12 @@ class SendLimiter(BaseRequestMiddleware):
                             chat_id, AsyncLimiter(self.group_per_minute, 60)
                         )
                         await limiter.acquire()
-                if self.resume_at <= loop.time():
+                if self.resume_at <= _now():
                     break  # no 429 arrived while we queued for a slot
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 if attempt == self.retries:
                     raise
-                self.resume_at = max(self.resume_at, loop.time() + error.retry_after)
+                self.resume_at = max(self.resume_at, _now() + error.retry_after)
         raise AssertionError("unreachable")

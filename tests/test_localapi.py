@@ -56,8 +56,7 @@ async def test_telegram_limits(local, chat):
         (Fault(0), TelegramNetworkError),
     ],
 )
-async def test_injected_faults(local, en_user, chat, fault, error, monkeypatch):
-    monkeypatch.setattr(limiter, "_sleep", no_wait)
+async def test_injected_faults(local, en_user, chat, fault, error, clock):
     local.api.faults.append(fault)
     with pytest.raises(error) as raised:
         await local.bot.send_message(chat, "tip of the day")
@@ -67,20 +66,34 @@ async def test_injected_faults(local, en_user, chat, fault, error, monkeypatch):
     assert en_user.text() == "tip of the day"
 
 
-async def no_wait(seconds: float) -> None:
-    waits.append(seconds)
+class FakeClock:
+    """Sleeping moves this clock instead of the real one."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.waits: list[float] = []
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time() + self.offset
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.offset += seconds
 
 
-waits: list[float] = []
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(limiter, "_sleep", fake.sleep)
+    monkeypatch.setattr(limiter, "_now", fake.now)
+    return fake
 
 
-async def test_429_pauses_sending_and_the_message_still_goes(local, en_user, chat, monkeypatch):
-    monkeypatch.setattr(limiter, "_sleep", no_wait)
-    waits.clear()
+async def test_429_pauses_sending_and_the_message_still_goes(local, en_user, chat, clock):
     local.api.faults.append(Fault(429, retry_after=5, times=2))
     await local.bot.send_message(chat, "weekly digest")
     assert en_user.text() == "weekly digest"
-    assert len(waits) == 2 and all(4 < w <= 5 for w in waits)
+    assert len(clock.waits) == 2 and all(4 < w <= 5 for w in clock.waits)
 
 
 async def test_groups_get_at_most_their_share(local, en_user):
