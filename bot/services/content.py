@@ -48,6 +48,12 @@ KINDS = {
         refs={"section": "section", "clauses": "clause"},
         required=("section",),
     ),
+    "question": Kind(
+        texts=("question", "guidance", "evidence", "action"),
+        refs={"clause": "clause"},
+        required=("clause",),
+    ),
+    "roadmap_step": Kind(texts=("title", "body"), refs={"clauses": "clause"}),
 }
 
 
