@@ -36,6 +36,10 @@ HELLO = N_(
     "link this group with /link (or /link followed by a team's name)."
 )
 MANAGERS_ONLY = N_("Only a manager of the organization can do that.")
+ADMINS_ONLY = N_("Only an administrator of this group who is a manager in CertReady can link it.")
+ANONYMOUS = N_("I cannot tell who you are: turn off “Remain anonymous” and try again.")
+TAKEN = N_("This group is linked to another organization. Its manager must send /unlink first.")
+NOT_LINKED = N_("This group is not linked to an organization.")
 NO_TEAM = N_("There is no team called “{team}”. Teams: {teams}.")
 LINKED = N_("This group is now linked to {org}. Which language should I use here?")
 LINKED_TEAM = N_(
@@ -79,19 +83,28 @@ def groups_router() -> Router:
         groups.removed(db, event.chat.id)
 
     @router.message(Command("link"))
-    async def link(message: Message, command: CommandObject, db, user, i18n: I18n) -> None:
+    async def link(message: Message, command: CommandObject, db, user, i18n: I18n, bot: Bot):
         here = groups.languages(groups.group(db, message.chat.id))
+        if user is None:  # an anonymous group admin posts as the group itself
+            await message.reply(in_languages(i18n, ANONYMOUS, here))
+            return
+        seat = await bot.get_chat_member(message.chat.id, user.id)
+        if seat.status not in ("creator", "administrator"):
+            await message.reply(in_languages(i18n, ADMINS_ONLY, here))
+            return
+        team = (command.args or "")[:64] or None
         try:
-            result, linked = groups.link(
-                db, user.id, message.chat.id, message.chat.title, command.args
-            )
+            result, linked = groups.link(db, user.id, message.chat.id, message.chat.title, team)
         except NotAllowed:
             await message.reply(in_languages(i18n, MANAGERS_ONLY, here))
+            return
+        if result == "taken":
+            await message.reply(in_languages(i18n, TAKEN, here))
             return
         if result == "no_team":
             names = ", ".join(groups.team_names(db, user.id)) or "—"
             await message.reply(
-                in_languages(i18n, NO_TEAM, here, team=esc(command.args), teams=esc(names))
+                in_languages(i18n, NO_TEAM, here, team=esc(team), teams=esc(names[:500]))
             )
             return
         await message.reply(_linked_text(db, i18n, linked), reply_markup=_language_buttons())
@@ -99,28 +112,41 @@ def groups_router() -> Router:
     @router.message(Command("unlink"))
     async def unlink(message: Message, db, user, i18n: I18n) -> None:
         found = groups.group(db, message.chat.id)
+        here = groups.languages(found)
+        if user is None:
+            await message.reply(in_languages(i18n, ANONYMOUS, here))
+            return
         try:
-            groups.unlink(db, user.id, message.chat.id)
+            unlinked = groups.unlink(db, user.id, message.chat.id)
         except NotAllowed:
-            await message.reply(in_languages(i18n, MANAGERS_ONLY, groups.languages(found)))
+            await message.reply(in_languages(i18n, MANAGERS_ONLY, here))
+            return
+        if not unlinked:
+            await message.reply(in_languages(i18n, NOT_LINKED, here))
             return
         org = esc(orgs.membership(db, user.id).org_name)
-        await message.reply(in_languages(i18n, UNLINKED, groups.languages(found), org=org))
+        await message.reply(in_languages(i18n, UNLINKED, here, org=org))
 
     @router.callback_query(GroupLanguage.filter(), F.message.chat.type.in_(GROUPS))
     async def language(query: CallbackQuery, callback_data: GroupLanguage, db, user, i18n):
         chat_id = query.message.chat.id
+        here = groups.languages(groups.group(db, chat_id))
         try:
-            chosen = groups.set_language(db, user.id, chat_id, callback_data.lang)
+            chosen = groups.set_language(db, user.id, chat_id, callback_data.lang) if user else None
         except NotAllowed:
-            here = groups.languages(groups.group(db, chat_id))
             await query.answer(in_languages(i18n, MANAGERS_ONLY, here)[:200], show_alert=True)
             return
-        langs = groups.languages(chosen)
-        names = " / ".join(
-            i18n.gettext(GROUP_LANGUAGE_NAMES[chosen.language], locale=lang) for lang in langs
+        if chosen is None:
+            await query.answer(in_languages(i18n, NOT_LINKED, here)[:200], show_alert=True)
+            return
+        await query.message.edit_text(
+            "\n\n".join(
+                i18n.gettext(LANGUAGE_SET, locale=lang).format(
+                    language=i18n.gettext(GROUP_LANGUAGE_NAMES[chosen.language], locale=lang)
+                )
+                for lang in groups.languages(chosen)
+            )
         )
-        await query.message.edit_text(in_languages(i18n, LANGUAGE_SET, langs, language=names))
         await query.answer()
 
     return router

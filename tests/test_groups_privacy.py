@@ -53,6 +53,7 @@ async def test_manager_links_a_team_group_and_picks_its_language(local):
     worker = local.user(4002, language_code="zh", first_name="小李")
     await worker.send("/start " + await new_invite(boss, "员工", "三号线"))
 
+    local.api.group_admins[GROUP["id"]] = {boss.id}  # Wang administers the Telegram group
     in_group = local.user(4001, language_code="zh", first_name="王经理", chat=GROUP)
     worker_in_group = local.user(4002, language_code="zh", first_name="小李", chat=GROUP)
     await bot_joins(local, GROUP, in_group.profile)
@@ -60,27 +61,32 @@ async def test_manager_links_a_team_group_and_picks_its_language(local):
     assert "大家好！我是认证通" in hello and "Hello! I am CertReady" in hello  # both languages
 
     await worker_in_group.send("/link")
-    assert "只有组织的主管才能进行此操作" in worker_in_group.text()
+    assert "只有本群的管理员" in worker_in_group.text()
     assert records.group_chat(local.db, GROUP["id"]) is None
 
     await in_group.send("/link 夜班")
     assert "没有名为“夜班”的班组。现有班组：三号线" in in_group.text()
     await in_group.send("/link 三号线")
     linked = in_group.text()
-    assert "本群已关联到 华东精密 的 三号线 班组" in linked
-    assert "This group is now linked to 华东精密, team 三号线" in linked
+    assert (
+        linked == "本群已关联到 华东精密 的 三号线 班组。在本群我应该用哪种语言？"
+    )  # the org's language
     assert in_group.buttons() == ["中文", "English", "中文 + English"]
 
-    answer = await worker_in_group.press("中文")  # a worker cannot choose for the group
+    answer = await worker_in_group.press("English")  # a worker cannot choose for the group
     assert answer["show_alert"] and "只有组织的主管" in answer["text"]
-    assert records.group_chat(local.db, GROUP["id"]).language == "both"
-    await in_group.press("中文")
-    assert in_group.text() == "好的：我会在本群用中文发消息。"
+    assert records.group_chat(local.db, GROUP["id"]).language == "zh"
+    await in_group.press("中文 + English")
+    both = (
+        "好的：我会在本群用中英文发消息。\n\n"
+        "Done: I will write in this group in Chinese and English."
+    )
+    assert in_group.text() == both
     group = records.group_chat(local.db, GROUP["id"])
-    assert (group.language, group.team_id is not None, group.active) == ("zh", True, True)
+    assert (group.language, group.team_id is not None, group.active) == ("both", True, True)
 
     await in_group.send("随便聊聊")  # ordinary group talk is left alone
-    assert in_group.text() == "好的：我会在本群用中文发消息。"
+    assert in_group.text().startswith("好的")
 
     await bot_removed(local, GROUP, in_group.profile)
     assert records.group_chat(local.db, GROUP["id"]).active is False
@@ -92,16 +98,48 @@ async def test_another_organizations_manager_cannot_take_over_a_group(local):
     b = local.user(4004, language_code="en", first_name="B")
     await create_org(b, "Beta", lang="en")
     chat = {"id": -1002002, "type": "group", "title": "Shared"}
+    local.api.group_admins[chat["id"]] = {a.id, b.id}  # both administer the Telegram group
     a_here = local.user(4003, language_code="en", first_name="A", chat=chat)
     b_here = local.user(4004, language_code="en", first_name="B", chat=chat)
     await a_here.send("/link")
+    await b_here.send("/link")
+    assert b_here.text() == (
+        "This group is linked to another organization. Its manager must send /unlink first."
+    )
     answer = await b_here.press("English")
     assert "Only a manager" in answer["text"]
     await b_here.send("/unlink")
     assert "Only a manager" in b_here.text()
-    assert records.group_chat(local.db, chat["id"]).org_id == orgs.membership(local.db, a.id).org_id
+    alpha = orgs.membership(local.db, a.id).org_id
+    assert records.group_chat(local.db, chat["id"]).org_id == alpha
     await a_here.send("/unlink")
-    assert b_here.text() == "本群已不再关联到 Alpha。\n\nThis group is no longer linked to Alpha."
+    assert b_here.text() == "This group is no longer linked to Alpha."
+    await a_here.send("/unlink")
+    assert a_here.text().endswith("This group is not linked to an organization.")
+    await b_here.send("/link")  # now Beta may have it
+    assert records.group_chat(local.db, chat["id"]).org_id != alpha
+
+
+async def test_anonymous_admins_are_asked_to_show_themselves(local):
+    chat = {"id": -1002003, "type": "supergroup", "title": "Anon"}
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+    local.api.chats[chat["id"]] = chat
+    await local.feed(
+        {
+            "update_id": local.api.new_update_id(),
+            "message": {
+                "message_id": 1,
+                "date": 1795500000,
+                "chat": chat,
+                "from": anonymous,
+                "sender_chat": chat,
+                "text": "/link",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
+    )
+    reply = local.api.bot_messages(chat["id"])[-1]["text"]
+    assert "Remain anonymous" in reply
 
 
 async def test_my_data_and_erasing_it(local):

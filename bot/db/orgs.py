@@ -34,6 +34,7 @@ class Invite:
     max_uses: int
     uses: int
     revoked_at: str | None
+    created_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,7 @@ def add_invite(db: sqlite_utils.Database, invite: Invite, created_by: int, now: 
 
 def invite(db: sqlite_utils.Database, code: str) -> Invite | None:
     row = db.execute(
-        "SELECT code, org_id, role, team_id, expires_at, max_uses, uses, revoked_at"
+        "SELECT code, org_id, role, team_id, expires_at, max_uses, uses, revoked_at, created_by"
         " FROM invites WHERE code = ?",
         [code],
     ).fetchone()
@@ -226,6 +227,28 @@ def open_invites(db: sqlite_utils.Database, org_id: int, now: str) -> list[Invit
         [org_id, now],
     ).fetchall()
     return [Invite(*row) for row in rows]
+
+
+def withdraw_invites_by(
+    db: sqlite_utils.Database, org_id: int, user_id: int, now: str, keep_roles: tuple = ()
+) -> None:
+    """Withdraw the open invites ``user_id`` made, except those for ``keep_roles``."""
+    keep = list(keep_roles) or [""]
+    with db.conn:
+        db.execute(
+            "UPDATE invites SET revoked_at = ? WHERE org_id = ? AND created_by = ?"
+            f" AND revoked_at IS NULL AND role NOT IN ({', '.join('?' * len(keep))})",
+            [now, org_id, user_id, *keep],
+        )
+
+
+def withdraw_team_invites(db: sqlite_utils.Database, org_id: int, team_id: int, now: str) -> None:
+    with db.conn:
+        db.execute(
+            "UPDATE invites SET revoked_at = ? WHERE org_id = ? AND team_id = ?"
+            " AND revoked_at IS NULL",
+            [now, org_id, team_id],
+        )
 
 
 def revoke_invite(db: sqlite_utils.Database, org_id: int, code: str, now: str) -> None:
@@ -244,7 +267,8 @@ def link_group(db, group: GroupChat, linked_by: int, now: str) -> None:
             "INSERT INTO group_chats (chat_id, org_id, team_id, title, language, linked_by,"
             " linked_at, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(chat_id) DO UPDATE"
             " SET org_id = excluded.org_id, team_id = excluded.team_id, title = excluded.title,"
-            " linked_by = excluded.linked_by, linked_at = excluded.linked_at, active = 1",
+            " language = excluded.language, linked_by = excluded.linked_by,"
+            " linked_at = excluded.linked_at, active = 1",
             [
                 group.chat_id,
                 group.org_id,

@@ -42,6 +42,7 @@ class LocalBotAPI(BotMethods):
         self.queries: list[str] = []  # callback query ids users sent, in order
         self.answers: dict[str, dict] = {}  # callback query id → answerCallbackQuery params
         self.commands: dict[tuple[str, str], list[dict]] = {}
+        self.group_admins: dict[int, set[int]] = {}  # chat id → user ids who administer it
         self.files: dict[str, StoredFile] = {}
         self.faults: list[Fault] = []
         self.webhook: dict = {}

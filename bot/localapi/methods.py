@@ -23,6 +23,24 @@ class StoredFile:
     path: str
 
 
+# What an administrator's ChatMember carries (all granted in the fake).
+ADMIN_RIGHTS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_send_welcome_messages",
+)
+
+
 class BotMethods:
     """``_m_<method>`` answers the Bot API method of that (lower-case) name."""
 
@@ -158,6 +176,15 @@ class BotMethods:
             )
         self.answers[query_id] = params
         return True
+
+    def _m_getchatmember(self, params, files):
+        chat = self._chat(params)
+        user_id = as_int(params.get("user_id"))
+        user = {"id": user_id, "is_bot": False, "first_name": str(user_id)}
+        if user_id not in self.group_admins.get(chat["id"], set()):
+            return {"status": "member", "user": user}
+        rights = {right: right != "is_anonymous" for right in ADMIN_RIGHTS}
+        return {"status": "administrator", "user": user, **rights}
 
     def _m_getfile(self, params, files):
         stored = self.files.get(str(params.get("file_id")))

@@ -5,6 +5,7 @@ organization at a time. ``NotAllowed`` is raised for anything the caller's role 
 organization does not permit — callback data is untrusted, so handlers never decide alone.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,11 @@ from bot.services.preferences import find_timezone
 ROLES = ("worker", "manager", "admin")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 NAME_LENGTH = (2, 64)
+# Worker invites hang on the shop floor: many uses, two weeks. Manager and admin invites
+# hand over power: one use, three days.
 INVITE_DAYS = 14
 INVITE_USES = 100
+PRIVILEGED_INVITE_DAYS = 3
 
 
 class NotAllowed(Exception):
@@ -53,12 +57,18 @@ def clean_name(typed: str) -> str | None:
 # ----- organizations ------------------------------------------------------------
 def create_organization(
     db: sqlite_utils.Database, user_id: int, name: str, timezone: str, language: str
-) -> int:
-    """A new organization with the user as its admin (they leave any other first)."""
-    current = repo.membership(db, user_id)
-    if current:
-        leave(db, user_id)
+) -> int | None:
+    """A new organization with the user as its admin (they leave any other first).
+    None if they are the last admin of their current organization."""
+    if repo.membership(db, user_id) and leave(db, user_id) == "hand_over_first":
+        return None
     return repo.create_organization(db, name, timezone, language, user_id, now_text())
+
+
+def alone(db: sqlite_utils.Database, user_id: int) -> bool:
+    """Whether the user is the only member of their organization (leaving would close it)."""
+    found = repo.membership(db, user_id)
+    return found is not None and repo.count_members(db, found.org_id) == 1
 
 
 def organization(db: sqlite_utils.Database, user_id: int) -> dict | None:
@@ -107,6 +117,7 @@ def leave(db: sqlite_utils.Database, user_id: int) -> LeaveResult:
         repo.delete_organization(db, current.org_id)
         return "dissolved"
     repo.remove_member(db, current.org_id, user_id)
+    repo.withdraw_invites_by(db, current.org_id, user_id, now_text())
     return "left"
 
 
@@ -146,6 +157,10 @@ def change_role(
     if target.role == "admin" and repo.count_members(db, actor.org_id, "admin") == 1:
         return "last_admin"
     repo.set_role(db, actor.org_id, target_id, role)
+    # Their open invites may not hand out more than they now hold.
+    repo.withdraw_invites_by(
+        db, actor.org_id, target_id, now_text(), keep_roles=ROLES[: RANK[role] + 1]
+    )
     return "changed"
 
 
@@ -157,12 +172,14 @@ def remove_member(db: sqlite_utils.Database, actor_id: int, target_id: int) -> C
     if target.role == "admin" and repo.count_members(db, actor.org_id, "admin") == 1:
         return "last_admin"
     repo.remove_member(db, actor.org_id, target_id)
+    repo.withdraw_invites_by(db, actor.org_id, target_id, now_text())
     return "changed"
 
 
 def set_member_team(db: sqlite_utils.Database, actor_id: int, target_id: int, team_id: int | None):
     actor = require(db, actor_id, "manager")
-    member(db, actor_id, target_id)
+    if not can_manage(actor, member(db, actor_id, target_id)):
+        raise NotAllowed(f"user {actor_id} may not move {target_id}")
     if team_id is not None and repo.team_name(db, actor.org_id, team_id) is None:
         raise NotAllowed(f"team {team_id} is not in organization {actor.org_id}")
     repo.set_team(db, actor.org_id, target_id, team_id)
@@ -186,6 +203,8 @@ def add_place(db: sqlite_utils.Database, actor_id: int, kind: str, typed: str) -
 
 def remove_place(db: sqlite_utils.Database, actor_id: int, kind: str, place_id: int) -> None:
     actor = require(db, actor_id, "manager")
+    if kind == "teams":  # an invite for a team that is gone would join the whole organization
+        repo.withdraw_team_invites(db, actor.org_id, place_id, now_text())
     repo.remove_place(db, kind, actor.org_id, place_id)
 
 
@@ -204,13 +223,15 @@ def create_invite(
     if team_id is not None and repo.team_name(db, actor.org_id, team_id) is None:
         raise NotAllowed(f"team {team_id} is not in organization {actor.org_id}")
     now = now or datetime.now(UTC)
+    privileged = role != "worker"
+    days = PRIVILEGED_INVITE_DAYS if privileged else INVITE_DAYS
     invite = Invite(
         code=secrets.token_urlsafe(12),  # 96 bits; fits /start's 64-character payload
         org_id=actor.org_id,
         role=role,
         team_id=team_id,
-        expires_at=now_text(now + timedelta(days=INVITE_DAYS)),
-        max_uses=INVITE_USES,
+        expires_at=now_text(now + timedelta(days=days)),
+        max_uses=1 if privileged else INVITE_USES,
         uses=0,
         revoked_at=None,
     )
@@ -219,13 +240,27 @@ def create_invite(
 
 
 def open_invites(db: sqlite_utils.Database, actor_id: int, now: datetime | None = None):
+    """The organization's open invites the caller may see: none above their own role."""
     actor = require(db, actor_id, "manager")
-    return repo.open_invites(db, actor.org_id, now_text(now))
+    return [
+        invite
+        for invite in repo.open_invites(db, actor.org_id, now_text(now))
+        if RANK[invite.role] <= RANK[actor.role]
+    ]
 
 
-def revoke_invite(db: sqlite_utils.Database, actor_id: int, code: str) -> None:
-    actor = require(db, actor_id, "manager")
-    repo.revoke_invite(db, actor.org_id, code, now_text())
+def revoke_invite(db: sqlite_utils.Database, actor_id: int, code: str) -> bool:
+    """Withdraw one of the invites the caller may see; False if there was none open."""
+    if code not in {invite.code for invite in open_invites(db, actor_id)}:
+        return False
+    repo.revoke_invite(db, require(db, actor_id).org_id, code, now_text())
+    return True
+
+
+def invite_code(typed: str) -> str:
+    """The code in what someone typed or pasted: the code itself, or the whole invite link."""
+    found = re.search(r"start=([A-Za-z0-9_-]{1,64})", typed)
+    return found.group(1) if found else typed.strip()[:64]
 
 
 @dataclass(frozen=True)
@@ -240,7 +275,7 @@ def check_invite(
     db: sqlite_utils.Database, user_id: int, code: str, now: datetime | None = None
 ) -> JoinCheck:
     """What joining with ``code`` would do, before anything changes."""
-    invite = repo.invite(db, code.strip()) if code.strip() else None
+    invite = repo.invite(db, invite_code(code))
     if invite is None:
         return JoinCheck("unknown")
     org = repo.organization(db, invite.org_id)
@@ -251,6 +286,9 @@ def check_invite(
         return JoinCheck("expired", invite, name)
     if invite.uses >= invite.max_uses:
         return JoinCheck("used_up", invite, name)
+    creator = repo.membership(db, invite.created_by) if invite.created_by else None
+    if creator is None or creator.org_id != invite.org_id or RANK[creator.role] < RANK[invite.role]:
+        return JoinCheck("revoked", invite, name)  # its author can no longer give that role
     current = repo.membership(db, user_id)
     if current and current.org_id == invite.org_id:
         return JoinCheck("already_member", invite, name, current)
