@@ -2,6 +2,7 @@
 
 import logging
 import time
+from contextlib import suppress
 
 import sqlite_utils
 from aiogram import Bot, Dispatcher
@@ -10,11 +11,12 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.types import BotCommand, CallbackQuery
 from aiogram.utils.i18n import I18n
 from aiogram_dialog import setup_dialogs
 from aiogram_dialog.api.entities import stack as dialog_stack
+from aiogram_dialog.manager.message_manager import MessageManager
 
 from bot.config import LANGUAGES, Settings
 from bot.db.storage import SqliteStorage
@@ -75,6 +77,15 @@ def build_bot(settings: Settings, session: BaseSession | None = None) -> Bot:
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
+class AnswerOnceMessageManager(MessageManager):
+    """aiogram-dialog answers every callback after our handler ran; when the handler already
+    answered it (an alert), Telegram refuses the second answer. Expected, so not a warning."""
+
+    async def answer_callback(self, bot: Bot, callback_query: CallbackQuery) -> None:
+        with suppress(TelegramBadRequest):
+            await bot.answer_callback_query(callback_query_id=callback_query.id)
+
+
 def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatcher:
     i18n = make_i18n(settings.default_language)
     dp = Dispatcher(storage=SqliteStorage(db), db=db, settings=settings, i18n=i18n)
@@ -84,7 +95,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())
-    dp["dialog_bg_factory"] = setup_dialogs(dp)
+    dp["dialog_bg_factory"] = setup_dialogs(dp, message_manager=AnswerOnceMessageManager())
     # After setup_dialogs, and on dp.update, so background dialog updates get it too.
     dp.update.outer_middleware(UserLocaleMiddleware(db, i18n, settings))
     dp.startup.register(set_command_menus)

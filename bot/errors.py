@@ -23,6 +23,11 @@ from dialogs.states import Menu
 log = logging.getLogger(__name__)
 
 
+def _private(update) -> bool:
+    message = update.message or (update.callback_query and update.callback_query.message)
+    return bool(message) and message.chat.type == "private"
+
+
 def errors_router() -> Router:
     router = Router(name="errors")
 
@@ -46,6 +51,8 @@ def errors_router() -> Router:
         if query := event.update.callback_query:
             with suppress(TelegramAPIError):
                 await query.answer(_("That button was out of date; here is where you are now."))
+        if not _private(event.update):
+            return  # dialogs live in private chats only
         if dialog_manager.has_context():
             await dialog_manager.show(ShowMode.SEND)
         else:
@@ -61,14 +68,15 @@ def errors_router() -> Router:
         log.warning("update %s refused: %s", event.update.update_id, event.exception)
         with i18n.context(), i18n.use_locale(locale):
             text = _("Only managers and admins of your organization can do that.")
-            if query := event.update.callback_query:
-                with suppress(TelegramAPIError):
-                    await query.answer(text, show_alert=True)
-            elif event.update.message:
+            if event.update.message:  # a command: nothing was opened, nothing to undo
                 await event.update.message.answer(text)
-            await dialog_manager.start(
-                Menu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
-            )
+                return
+            with suppress(TelegramAPIError):
+                await event.update.callback_query.answer(text, show_alert=True)
+            if _private(event.update):  # the refused screen may be half-open: start clean
+                await dialog_manager.start(
+                    Menu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
+                )
 
     @router.errors()
     async def unexpected(event: ErrorEvent, i18n: I18n, locale: str = "en") -> None:

@@ -66,8 +66,9 @@ def commands_router() -> Router:
                 Onboarding.switch, data={"code": code}, mode=StartMode.RESET_STACK
             )
         elif problem := join_problem(result):
-            await message.answer(problem)
-            await start_here(dialog_manager, db, user)
+            await message.answer(problem)  # whatever the user had open stays open
+            if not dialog_manager.has_context():
+                await start_here(dialog_manager, db, user)
         else:
             users.mark_onboarded(db, user.id)
             await dialog_manager.start(
@@ -137,7 +138,7 @@ def commands_router() -> Router:
         await message.answer(
             _(
                 "<b>CertReady in numbers</b>\nUsers: {users}\nOrganizations: {orgs}\n"
-                "Members: {admins} admins, {managers} managers, {workers} workers\n"
+                "Members — admins: {admins}, managers: {managers}, workers: {workers}\n"
                 "Linked groups: {groups}"
             ).format(**org_records.totals(db))
         )

@@ -117,8 +117,10 @@ async def on_qr(callback: CallbackQuery, button, manager: DialogManager) -> None
 
 async def on_revoke(callback: CallbackQuery, button, manager: DialogManager) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-    orgs.revoke_invite(db, user.id, manager.dialog_data.get("code", ""))
-    await callback.answer(_("The invite is withdrawn: its link and QR code no longer work."))
+    if orgs.revoke_invite(db, user.id, manager.dialog_data.get("code", "")):
+        await callback.message.answer(
+            _("The invite is withdrawn: its link and QR code no longer work.")
+        )
     await manager.switch_to(Invites.list)
 
 
@@ -144,7 +146,7 @@ def invites_dialog() -> Dialog:
         ),
         Window(
             T("For which team?"),
-            Choices("teams", on_team),
+            Choices("teams", on_team, page=10),
             SwitchTo(T("⬅️ Back"), id="team_back", state=Invites.role),
             state=Invites.team,
             getter=teams,

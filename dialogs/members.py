@@ -125,7 +125,7 @@ def members_dialog() -> Dialog:
         ),
         Window(
             T("Which team?"),
-            Choices("teams", on_team),
+            Choices("teams", on_team, page=10),
             SwitchTo(T("⬅️ Back"), id="team_back", state=Members.member),
             state=Members.team,
             getter=team_choice,

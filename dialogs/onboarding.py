@@ -18,7 +18,7 @@ from bot.db import users
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import orgs, preferences
 from bot.services.orgs import JoinCheck
-from dialogs.common import Choices, T, esc, role_name
+from dialogs.common import Choices, T, close, esc, role_name
 from dialogs.states import Menu, Onboarding
 
 
@@ -56,6 +56,7 @@ async def switching(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
         "current": esc(current.org_name) if current else "",
         "new": esc(check.org_name),
         "role": role_name(check.invite.role) if check.invite else "",
+        "alone": orgs.alone(db, user.id),
     }
 
 
@@ -66,6 +67,7 @@ async def welcome(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
         "role": role_name(found.role) if found else "",
         "created": found is not None and dialog_manager.dialog_data.get("created", False),
         "joined": found is not None and not dialog_manager.dialog_data.get("created", False),
+        "gone": found is None,
     }
 
 
@@ -88,7 +90,8 @@ async def on_explore(callback: CallbackQuery, button, manager: DialogManager) ->
 
 async def on_code(message: Message, widget, manager: DialogManager, typed: str) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-    await try_join(manager, message, orgs.join(db, user.id, typed.strip()[:64]), typed.strip())
+    code = orgs.invite_code(typed)
+    await try_join(manager, message, orgs.join(db, user.id, code), code)
 
 
 async def try_join(manager: DialogManager, message: Message, result, code: str) -> None:
@@ -116,13 +119,12 @@ async def on_name(message: Message, widget, manager: DialogManager, typed: str) 
     if name is None:
         await message.answer(_("Please give a name of 2 to 64 characters."))
         return
-    current = orgs.membership(db, user.id)
-    if current and orgs.leave(db, user.id) == "hand_over_first":
-        await message.answer(join_problem("hand_over_first"))
-        return
-    orgs.create_organization(
+    created = orgs.create_organization(
         db, user.id, name, manager.middleware_data["timezone"], manager.middleware_data["locale"]
     )
+    if created is None:
+        await message.answer(join_problem("hand_over_first"))
+        return
     users.mark_onboarded(db, user.id)
     manager.dialog_data["created"] = True
     await manager.switch_to(Onboarding.welcome)
@@ -133,7 +135,7 @@ async def on_continue(callback: CallbackQuery, button, manager: DialogManager) -
 
 
 def onboarding_dialog() -> Dialog:
-    to_menu = Button(T("✖️ Not now"), id="not_now", on_click=on_continue)
+    to_menu = Button(T("✖️ Not now"), id="not_now", on_click=close)
     return Dialog(
         Window(
             T("<b>Welcome to CertReady!</b>\n\nWhich language do you prefer?"),
@@ -175,6 +177,7 @@ def onboarding_dialog() -> Dialog:
                 "You are a member of <b>{current}</b>. "
                 "Join <b>{new}</b> instead (role: {role})?\n\nYou will leave {current}."
             ),
+            T("You are its only member: leaving closes {current} for good.", when="alone"),
             Button(T("✅ Yes, switch"), id="switch", on_click=on_switch),
             Button(T("✖️ No, stay"), id="stay", on_click=on_continue),
             state=Onboarding.switch,
@@ -188,6 +191,7 @@ def onboarding_dialog() -> Dialog:
                 "join by scanning a QR code.",
                 when="created",
             ),
+            T("You are not in an organization at the moment.", when="gone"),
             Button(T("Continue ➡️"), id="continue", on_click=on_continue),
             state=Onboarding.welcome,
             getter=welcome,

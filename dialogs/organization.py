@@ -24,8 +24,8 @@ async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     found = orgs.membership(db, user.id)
     if found is None:
         return {"member": False, "outsider": True, "is_manager": False, "is_admin": False}
-    areas = [name for _id, name in orgs.places(db, user.id, "areas")]
-    teams = [name for _id, name in orgs.places(db, user.id, "teams")]
+    areas = len(orgs.places(db, user.id, "areas"))
+    teams = len(orgs.places(db, user.id, "teams"))
     return {
         "member": True,
         "outsider": False,
@@ -35,8 +35,8 @@ async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
         "role": role_name(found.role),
         "team": esc(found.team_name or "—"),
         "members": org_records.count_members(db, found.org_id),
-        "areas": esc(", ".join(areas) or "—"),
-        "teams": esc(", ".join(teams) or "—"),
+        "areas": areas,
+        "teams": teams,
     }
 
 
@@ -157,7 +157,7 @@ def organization_dialog() -> Dialog:
         Window(
             T(
                 "<b>⚙️ {org}</b>\n\nTime zone: {timezone} (reminders follow it)\n"
-                "Default language: {language} (for new members and group messages)"
+                "Default language: {language} (linked group chats start with it)"
             ),
             Choices("languages", on_org_language),
             SwitchTo(T("✏️ Rename"), id="to_rename", state=Organization.rename),

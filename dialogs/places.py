@@ -18,15 +18,21 @@ from dialogs.states import Places
 KINDS = ("areas", "teams")
 
 
+SHOWN = 40  # names listed per kind; a message holds 4096 characters
+
+
+def _bullets(places: list[tuple[int, str]]) -> str:
+    lines = [f"• {name}" for _id, name in places[:SHOWN]]
+    if len(places) > SHOWN:
+        lines.append(f"… (+{len(places) - SHOWN})")
+    return esc("\n".join(lines) or "—")
+
+
 async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     orgs.require(db, user.id, "manager")
     areas = orgs.places(db, user.id, "areas")
     teams = orgs.places(db, user.id, "teams")
-    return {
-        "areas": esc("\n".join(f"• {name}" for _id, name in areas) or "—"),
-        "teams": esc("\n".join(f"• {name}" for _id, name in teams) or "—"),
-        "any": bool(areas or teams),
-    }
+    return {"areas": _bullets(areas), "teams": _bullets(teams), "any": bool(areas or teams)}
 
 
 async def adding(dialog_manager: DialogManager, **kwargs) -> dict:

@@ -8,9 +8,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button
 
-from bot.services import privacy
-from dialogs.common import T, close
+from bot.services import orgs, privacy
+from dialogs.common import T, close, esc
 from dialogs.states import Privacy
+
+
+async def erasing(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    found = orgs.membership(db, user.id)
+    return {"alone": orgs.alone(db, user.id), "org": esc(found.org_name) if found else ""}
 
 
 async def on_erase(callback: CallbackQuery, button, manager: DialogManager) -> None:
@@ -42,8 +47,13 @@ def privacy_dialog() -> Dialog:
                 "and your membership of any organization. Anything you reported stays with your "
                 "organization as its record, without your name.\n\nThis cannot be undone."
             ),
+            T(
+                "You are the only member of {org}: erasing your data closes it for good.",
+                when="alone",
+            ),
             Button(T("🗑 Yes, erase my data"), id="erase", on_click=on_erase),
             Button(T("✖️ No, keep it"), id="keep", on_click=close),
             state=Privacy.erase,
+            getter=erasing,
         ),
     )

@@ -189,3 +189,25 @@ async def test_help_has_a_privacy_note_in_both_languages(local):
         user = local.user(4010 + len(lang), language_code=lang)
         await user.send("/help")
         assert needle in user.text()
+
+
+async def test_switching_or_erasing_warns_a_lone_member_that_the_org_closes(local):
+    solo = local.user(4020, language_code="en", first_name="Solo")
+    await create_org(solo, "Lonely Works", lang="en")
+    other = local.user(4021, language_code="en", first_name="Other")
+    await create_org(other, "Busy Co", lang="en")
+    await solo.send("/start " + await new_invite(other, "worker", zh=False))
+    assert "leaving closes Lonely Works for good" in solo.text()
+    await solo.press("✖️ No, stay")
+    await solo.send("/deleteme")
+    assert "You are the only member of Lonely Works: erasing your data closes it" in solo.text()
+
+
+async def test_my_data_leaves_out_invite_codes(local):
+    boss = local.user(4022, language_code="en", first_name="Ivy")
+    await create_org(boss, "Iota", lang="en")
+    code = await new_invite(boss, "worker", zh=False)
+    await boss.send("/mydata")
+    data = json.loads(local.api.files[boss.messages()[-1]["document"]["file_id"]].data)
+    assert data["invites_created"] and all("code" not in row for row in data["invites_created"])
+    assert code not in json.dumps(data["invites_created"]) and "dialog_state" in data

@@ -135,3 +135,72 @@ def test_invite_for_a_team(db, acme):
     assert orgs.membership(db, 30).team_name == "Night shift"
     with pytest.raises(NotAllowed):  # another organization's team
         orgs.create_invite(db, 10, "worker", team_id)
+
+
+def test_managers_do_not_see_or_withdraw_admin_invites(db, acme):
+    admin_code = orgs.create_invite(db, 1, "admin").code
+    assert admin_code not in {i.code for i in orgs.open_invites(db, 2)}
+    assert orgs.revoke_invite(db, 2, admin_code) is False
+    assert admin_code in {i.code for i in orgs.open_invites(db, 1)}
+
+
+def test_privileged_invites_are_single_use_and_short(db, acme):
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    invite = orgs.create_invite(db, 1, "manager", now=now)
+    assert invite.max_uses == 1
+    assert invite.expires_at == "2026-11-27T00:00:00+00:00"
+    for uid in (40, 41):
+        person(db, uid)
+    assert orgs.join(db, 40, invite.code, now=now).status == "ok"
+    assert orgs.join(db, 41, invite.code, now=now).status == "used_up"
+
+
+def test_an_invite_dies_with_its_authors_role(db, acme):
+    code = orgs.create_invite(db, 2, "manager").code  # manager Bob invites a manager
+    worker_code = orgs.create_invite(db, 2, "worker").code
+    assert orgs.change_role(db, 1, 2, "worker") == "changed"  # Bob is demoted
+    person(db, 42)
+    assert orgs.join(db, 42, code).status == "revoked"
+    assert orgs.join(db, 42, worker_code).status == "revoked"  # he may still not invite at all
+    orgs.change_role(db, 1, 2, "manager")
+    fresh = orgs.create_invite(db, 2, "worker").code
+    orgs.remove_member(db, 1, 2)  # Bob leaves the company
+    assert orgs.join(db, 42, fresh).status == "revoked"
+
+
+def test_a_pasted_link_is_as_good_as_the_code(db, acme):
+    code = orgs.create_invite(db, 1, "worker").code
+    person(db, 43)
+    link = f"  https://t.me/certready_bot?start={code}  "
+    assert orgs.join(db, 43, link).status == "ok"
+
+
+def test_removing_a_team_withdraws_its_invites(db, acme):
+    orgs.add_place(db, 1, "teams", "Night")
+    ((team_id, _name),) = orgs.places(db, 1, "teams")
+    code = orgs.create_invite(db, 1, "worker", team_id).code
+    orgs.remove_place(db, 1, "teams", team_id)
+    person(db, 44)
+    assert orgs.join(db, 44, code).status == "revoked"
+
+
+def test_the_last_admin_cannot_start_a_new_organization_and_strand_the_old(db, acme):
+    assert orgs.create_organization(db, 1, "New", "UTC", "en") is None
+    assert orgs.membership(db, 1).org_name == "Acme"
+
+
+def test_a_manager_cannot_move_an_admin_between_teams(db, acme):
+    orgs.add_place(db, 2, "teams", "Night")
+    ((team_id, _name),) = orgs.places(db, 2, "teams")
+    with pytest.raises(NotAllowed):
+        orgs.set_member_team(db, 2, 1, team_id)
+    orgs.set_member_team(db, 2, 3, team_id)
+    assert orgs.membership(db, 3).team_name == "Night"
+
+
+def test_a_new_username_is_recorded(db):
+    users.seen(db, 50, "Al", "al_old", "en")
+    users.seen(db, 50, "Al", "al_new", "en")
+    assert users.get(db, 50).username == "al_new"
+    users.seen(db, 50, "Al", None, "en")
+    assert users.get(db, 50).username is None

@@ -10,6 +10,7 @@ import sqlite_utils
 class User:
     id: int
     first_name: str
+    username: str | None
     telegram_language: str | None
     language: str | None
     timezone: str | None
@@ -24,6 +25,7 @@ def _from_row(row: dict) -> User:
     return User(
         id=row["id"],
         first_name=row["first_name"] or "",
+        username=row["username"],
         telegram_language=row["telegram_language"],
         language=row["language"],
         timezone=row["timezone"],
@@ -45,8 +47,12 @@ def seen(
 ) -> User:
     """Record that the user is here (creating them on first contact); return them."""
     known = get(db, user_id)
-    fresh = (first_name, telegram_language)
-    if known and known.active and (known.first_name, known.telegram_language) == fresh:
+    fresh = (first_name, username, telegram_language)
+    if (
+        known
+        and known.active
+        and (known.first_name, known.username, known.telegram_language) == fresh
+    ):
         return known
     now = _now()
     with db.conn:
@@ -95,12 +101,19 @@ def export(db: sqlite_utils.Database, user_id: int) -> dict:
             " WHERE m.user_id = ?"
         ),
         "invites_created": rows(
-            "SELECT code, role, created_at, expires_at, uses, max_uses, revoked_at FROM invites"
+            "SELECT role, created_at, expires_at, uses, max_uses, revoked_at FROM invites"
             " WHERE created_by = ?"
         ),
         "groups_linked": rows(
             "SELECT title, language, linked_at FROM group_chats WHERE linked_by = ?"
         ),
+        # What half-finished screens hold (typed text, choices): kept until a dialog closes.
+        "dialog_state": [
+            {"key": key.split(":", 3)[-1], "state": state, "data": data}
+            for key, state, data in db.execute(
+                "SELECT key, state, data FROM fsm WHERE key LIKE ?", [f"fsm:{user_id}:{user_id}:%"]
+            )
+        ],
     }
 
 

@@ -158,9 +158,8 @@ def change_role(
         return "last_admin"
     repo.set_role(db, actor.org_id, target_id, role)
     # Their open invites may not hand out more than they now hold.
-    repo.withdraw_invites_by(
-        db, actor.org_id, target_id, now_text(), keep_roles=ROLES[: RANK[role] + 1]
-    )
+    keep = ROLES[: RANK[role] + 1] if role != "worker" else ()  # workers do not invite
+    repo.withdraw_invites_by(db, actor.org_id, target_id, now_text(), keep_roles=keep)
     return "changed"
 
 
@@ -257,6 +256,16 @@ def revoke_invite(db: sqlite_utils.Database, actor_id: int, code: str) -> bool:
     return True
 
 
+def _author_may_still_invite(db: sqlite_utils.Database, invite: Invite) -> bool:
+    """An invite speaks for its author: it lapses when they leave or lose the rank it gives."""
+    author = repo.membership(db, invite.created_by) if invite.created_by else None
+    return (
+        author is not None
+        and author.org_id == invite.org_id
+        and RANK[author.role] >= max(RANK["manager"], RANK[invite.role])
+    )
+
+
 def invite_code(typed: str) -> str:
     """The code in what someone typed or pasted: the code itself, or the whole invite link."""
     found = re.search(r"start=([A-Za-z0-9_-]{1,64})", typed)
@@ -286,9 +295,8 @@ def check_invite(
         return JoinCheck("expired", invite, name)
     if invite.uses >= invite.max_uses:
         return JoinCheck("used_up", invite, name)
-    creator = repo.membership(db, invite.created_by) if invite.created_by else None
-    if creator is None or creator.org_id != invite.org_id or RANK[creator.role] < RANK[invite.role]:
-        return JoinCheck("revoked", invite, name)  # its author can no longer give that role
+    if not _author_may_still_invite(db, invite):
+        return JoinCheck("revoked", invite, name)
     current = repo.membership(db, user_id)
     if current and current.org_id == invite.org_id:
         return JoinCheck("already_member", invite, name, current)
