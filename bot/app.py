@@ -34,6 +34,9 @@ from dialogs.onboarding import onboarding_dialog
 from dialogs.organization import organization_dialog
 from dialogs.places import places_dialog
 from dialogs.privacy import privacy_dialog
+from dialogs.readiness import readiness_dialog
+from dialogs.readiness_team import readiness_team_dialog
+from dialogs.roadmap import roadmap_dialog
 from dialogs.settings import settings_dialog
 
 DIALOGS = (
@@ -47,6 +50,9 @@ DIALOGS = (
     invites_dialog,
     places_dialog,
     privacy_dialog,
+    readiness_dialog,
+    readiness_team_dialog,
+    roadmap_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -104,6 +110,8 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
 
 COMMANDS = (
     ("menu", N_("Main menu")),
+    ("readiness", N_("Certification readiness self-assessment")),
+    ("roadmap", N_("Certification roadmap")),
     ("org", N_("Your organization")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),

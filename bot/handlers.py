@@ -25,10 +25,25 @@ from dialogs.states import (
     Places,
     Preferences,
     Privacy,
+    Readiness,
+    ReadinessTeam,
+    Roadmap,
 )
 
 # Screens one only reads: commands may close them to make room; forms are never closed.
-BROWSING = (Help, Library, Preferences, Organization, Members, Invites, Places)
+# (Readiness answers are saved as they are given, so its screens may close too.)
+BROWSING = (
+    Help,
+    Library,
+    Preferences,
+    Organization,
+    Members,
+    Invites,
+    Places,
+    Readiness,
+    ReadinessTeam,
+    Roadmap,
+)
 MAX_DEPTH = 5
 
 
@@ -108,6 +123,14 @@ def commands_router() -> Router:
             await open_over(dialog_manager, Library.results, {"query": query})
         else:
             await open_over(dialog_manager, Library.search)
+
+    @router.message(Command("readiness"))
+    async def readiness_(message: Message, dialog_manager: DialogManager) -> None:
+        await open_over(dialog_manager, Readiness.home)
+
+    @router.message(Command("roadmap"))
+    async def roadmap_(message: Message, dialog_manager: DialogManager) -> None:
+        await open_over(dialog_manager, Roadmap.steps)
 
     @router.message(Command("org"))
     async def organization(message: Message, dialog_manager: DialogManager) -> None:

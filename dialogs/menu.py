@@ -11,7 +11,7 @@ from aiogram_dialog.widgets.text import Const, Multi
 
 from bot.services import orgs
 from dialogs.common import CloseButton, T, esc, role_name
-from dialogs.states import Help, Library, Menu, Organization, Preferences
+from dialogs.states import Help, Library, Menu, Organization, Preferences, Readiness
 
 
 async def greeting(dialog_manager: DialogManager, db, user=None, **kwargs) -> dict:
@@ -39,6 +39,7 @@ def menu_dialog() -> Dialog:
                 ),
                 sep="\n\n",
             ),
+            Start(T("🎯 Readiness"), id="readiness", state=Readiness.home),
             Start(T("🏭 Organization"), id="organization", state=Organization.overview),
             Start(T("📚 Library"), id="library", state=Library.home),
             Start(T("⚙️ Settings"), id="settings", state=Preferences.main),
@@ -57,6 +58,8 @@ def help_dialog() -> Dialog:
                 "<b>Help</b>\n\n"
                 "Use the buttons under each message, or these commands:\n"
                 "/menu — main menu\n"
+                "/readiness — how ready are you for the certification audit?\n"
+                "/roadmap — the steps to the certificate\n"
                 "/org — your organization: members, invites, areas and teams\n"
                 "/invite — invite people with a link or QR code (managers)\n"
                 "/library — the ISO 9000 family, the principles and the clause map\n"

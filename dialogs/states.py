@@ -65,3 +65,23 @@ class Places(StatesGroup):
 
 class Privacy(StatesGroup):
     erase = State()
+
+
+class Readiness(StatesGroup):
+    home = State()
+    scope = State()
+    question = State()
+    why = State()
+    note = State()
+    result = State()
+
+
+class ReadinessTeam(StatesGroup):
+    overview = State()
+    person = State()
+
+
+class Roadmap(StatesGroup):
+    steps = State()
+    step = State()
+    date = State()

@@ -54,5 +54,5 @@ def zh_user(local):
     return local.user(1002, language_code="zh-hans", first_name="王芳")
 
 
-MENU_EN = ["🏭 Organization", "📚 Library", "⚙️ Settings", "❓ Help"]
-MENU_ZH = ["🏭 组织", "📚 资料库", "⚙️ 设置", "❓ 帮助"]
+MENU_EN = ["🎯 Readiness", "🏭 Organization", "📚 Library", "⚙️ Settings", "❓ Help"]
+MENU_ZH = ["🎯 认证就绪度", "🏭 组织", "📚 资料库", "⚙️ 设置", "❓ 帮助"]

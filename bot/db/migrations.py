@@ -123,6 +123,42 @@ def m004_organizations(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m005_readiness(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            org_id INTEGER REFERENCES organizations(id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,          -- 'all' or a main clause '4' … '10'
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            score REAL                    -- overall readiness 0–1, set when finished
+        );
+        CREATE INDEX assessments_user ON assessments(user_id, finished_at);
+        CREATE INDEX assessments_org ON assessments(org_id, finished_at);
+        CREATE TABLE answers (
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'partly', 'no', 'na', 'unsure')),
+            note TEXT,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (assessment_id, question_id)
+        );
+        CREATE TABLE roadmap (
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('todo', 'doing', 'done')),
+            target_date TEXT,
+            updated_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (org_id, step_id)
+        );
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     table = db["_migrations"]

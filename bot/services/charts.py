@@ -1,0 +1,71 @@
+"""Charts as PNG, with real Chinese glyphs (Noto Sans CJK SC ships with the project's
+dependencies). matplotlib is imported on first use: most updates never draw."""
+
+import io
+from functools import cache
+
+CJK_FAMILY = "Noto Sans CJK SC"
+
+
+@cache
+def _matplotlib():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import noto_cjk_sans_otc
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(noto_cjk_sans_otc.FONT_PATH))
+    matplotlib.rcParams["font.family"] = [CJK_FAMILY, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return matplotlib
+
+
+def font_file() -> str:
+    """The font file matplotlib will use for our labels (for checks and tests)."""
+    _matplotlib()
+    from matplotlib import font_manager
+
+    return font_manager.findfont(
+        font_manager.FontProperties(family=CJK_FAMILY), fallback_to_default=False
+    )
+
+
+def _colour(value: float | None) -> str:
+    if value is None:
+        return "#b0b0b0"
+    return "#2e7d32" if value >= 0.8 else "#f9a825" if value >= 0.5 else "#c62828"
+
+
+def readiness_chart(title: str, labels: list[str], values: list[float | None], na: str) -> bytes:
+    """Horizontal bars, one per clause, 0–100 %, labelled in the caller's language."""
+    _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 0.6 * len(labels) + 1.4), dpi=120)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    shown = [0 if v is None else v * 100 for v in values]
+    bars = axes.barh(range(len(labels)), shown, color=[_colour(v) for v in values])
+    axes.set_yticks(range(len(labels)), labels=labels, fontsize=11)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("%")
+    axes.set_title(title, fontsize=13)
+    axes.axvline(80, color="#2e7d32", linestyle=":", linewidth=1)
+    for bar, value in zip(bars, values, strict=True):
+        text = na if value is None else f"{round(value * 100)}%"
+        axes.text(
+            min(bar.get_width() + 1, 88),
+            bar.get_y() + bar.get_height() / 2,
+            text,
+            va="center",
+            fontsize=10,
+        )
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,313 @@
+"""Certification readiness: a self-assessment against ISO 9001 clauses 4–10.
+
+home ─▶ full assessment · one clause (4 … 10) ─▶ question 1/50 … ─▶ result
+         question: Yes · Partly · No · Not applicable · Not sure · why it matters · note · back
+home ─▶ continue where I stopped (answers are saved as they are given: minutes, days or a
+        restart later, the same question comes back) · last result · roadmap · team results
+result: overall %, per clause, the biggest gaps with their next actions, the change since
+        the last time, the next roadmap step; a chart and a spreadsheet on request.
+"""
+
+import asyncio
+from datetime import datetime
+
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.kbd import Button, Row, Start, SwitchTo
+from aiogram_dialog.widgets.text import Format, Multi
+
+from bot.i18n import N_, format_moment, format_share
+from bot.services import library, orgs, readiness, roadmap
+from dialogs.common import Choices, CloseButton, T, esc
+from dialogs.readiness_report import chart_png, gap_lines, report_xlsx
+from dialogs.states import Readiness, ReadinessTeam, Roadmap
+
+BAR = 10
+
+
+def bar(part: float) -> str:
+    filled = round(part * BAR)
+    return "▓" * filled + "░" * (BAR - filled)
+
+
+def _assessment(manager: DialogManager) -> int:
+    return int(manager.dialog_data.get("assessment", 0))
+
+
+# ----- getters: read only ---------------------------------------------------------
+async def home(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs) -> dict:
+    current = readiness.current(db, user.id)
+    done = total = 0
+    if current:
+        total = len(readiness.clause_of(db, current.scope))
+        done = len(readiness.answers(db, user.id, current.id))
+    last = readiness.latest_result(db, user.id)
+    found = orgs.membership(db, user.id)
+    return {
+        "in_progress": current is not None,
+        "done": done,
+        "total": total,
+        "has_result": last is not None,
+        "last_score": format_share(last.score, locale) if last else "",
+        "last_date": format_moment(datetime.fromisoformat(last.finished_at), locale, timezone)
+        if last
+        else "",
+        "count": len(readiness.questions(db, "all", locale)),
+        "is_manager": found is not None and found.role in ("manager", "admin"),
+    }
+
+
+async def scopes(dialog_manager: DialogManager, db, locale, **kwargs) -> dict:
+    items = []
+    for clause in readiness.MAIN_CLAUSES:
+        entry = library.clause(db, clause, locale)
+        count = len(readiness.questions(db, clause, locale))
+        items.append((clause, f"{clause} {entry.texts['title']} ({count})"))
+    return {"clauses": items}
+
+
+async def question(dialog_manager: DialogManager, db, user, locale, **kwargs) -> dict:
+    assessment = readiness.own(db, user.id, _assessment(dialog_manager))
+    asked = readiness.questions(db, assessment.scope, locale)
+    index = min(int(dialog_manager.dialog_data.get("index", 0)), len(asked) - 1)
+    current = asked[index]
+    given = readiness.answers(db, user.id, assessment.id)
+    note = readiness.notes(db, user.id, assessment.id).get(current.id, "")
+    clause = library.clause(db, current.attrs["clause"], locale)
+    chosen = given.get(current.id)
+    return {
+        "position": index + 1,
+        "total": len(asked),
+        "bar": bar(len(given) / len(asked)),
+        "clause": f"{clause.id} {esc(clause.texts['title'])}",
+        "question": esc(current.texts["question"]),
+        "note": esc(note),
+        "has_note": bool(note),
+        "guidance": esc(current.texts["guidance"]),
+        "evidence": esc(current.texts["evidence"]),
+        "action": esc(current.texts["action"]),
+        "not_first": index > 0,
+        **{f"mark_{answer}": "● " if chosen == answer else "" for answer in readiness.ANSWERS},
+    }
+
+
+async def result(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs) -> dict:
+    assessment_id = _assessment(dialog_manager)
+    assessment = readiness.own(db, user.id, assessment_id)
+    scored = readiness.result(db, user.id, assessment_id)
+    lines = []
+    for clause, value in scored.by_clause.items():
+        title = library.clause(db, clause, locale).texts["title"]
+        shown = format_share(value, locale) if value is not None else "—"
+        lines.append(f"{bar(value or 0)} {shown} · {clause} {esc(title)}")
+    before = readiness.previous(db, user.id, assessment_id)
+    change = (
+        round((scored.overall - before.score) * 100)
+        if before and scored.overall is not None
+        else None
+    )
+    step = roadmap.next_step(db, user.id, locale)
+    return {
+        "overall": format_share(scored.overall, locale) if scored.overall is not None else "—",
+        "scope_all": assessment.scope == "all",
+        "scope_clause": assessment.scope != "all",
+        "scope": assessment.scope,
+        "clauses": "\n".join(lines),
+        "gaps": gap_lines(db, scored, locale, limit=5),
+        "has_gaps": bool(scored.gaps),
+        "no_gaps": not scored.gaps,
+        "has_change": change is not None,
+        "change": f"{change:+d}" if change is not None else "",
+        "before": format_moment(datetime.fromisoformat(before.finished_at), locale, timezone)
+        if before
+        else "",
+        "has_next": step is not None,
+        "next_step": f"{step.number}. {esc(step.title)}" if step else "",
+    }
+
+
+# ----- handlers: change state -------------------------------------------------------
+async def _open(manager: DialogManager, scope: str) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    assessment = readiness.begin(db, user.id, scope)
+    asked = readiness.questions(db, scope, "en")
+    given = readiness.answers(db, user.id, assessment.id)
+    first_open = next((i for i, q in enumerate(asked) if q.id not in given), 0)
+    manager.dialog_data.update({"assessment": assessment.id, "index": first_open})
+    await manager.switch_to(Readiness.question)
+
+
+async def on_full(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    await _open(manager, "all")
+
+
+async def on_continue(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    current = readiness.current(manager.middleware_data["db"], manager.middleware_data["user"].id)
+    if current:
+        await _open(manager, current.scope)
+
+
+async def on_scope(callback: CallbackQuery, widget, manager: DialogManager, clause: str):
+    if clause in readiness.MAIN_CLAUSES:
+        await _open(manager, clause)
+
+
+async def on_last(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    last = readiness.latest_result(
+        manager.middleware_data["db"], manager.middleware_data["user"].id
+    )
+    if last:
+        manager.dialog_data["assessment"] = last.id
+        await manager.switch_to(Readiness.result)
+
+
+def answer_with(answer: str):
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+        assessment = readiness.own(db, user.id, _assessment(manager))
+        asked = readiness.questions(db, assessment.scope, "en")
+        index = min(int(manager.dialog_data.get("index", 0)), len(asked) - 1)
+        readiness.record(db, user.id, assessment.id, asked[index].id, answer)
+        given = readiness.answers(db, user.id, assessment.id)
+        later = [i for i in range(index + 1, len(asked)) if asked[i].id not in given]
+        earlier = [i for i in range(len(asked)) if asked[i].id not in given]
+        if later or earlier:  # the next unanswered question, else the first one skipped
+            manager.dialog_data["index"] = (later or earlier)[0]
+            return
+        readiness.complete(db, user.id, assessment.id)
+        await manager.switch_to(Readiness.result)
+
+    return on_click
+
+
+async def on_previous(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    manager.dialog_data["index"] = max(0, int(manager.dialog_data.get("index", 0)) - 1)
+
+
+async def on_note(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    assessment = readiness.own(db, user.id, _assessment(manager))
+    asked = readiness.questions(db, assessment.scope, "en")
+    index = min(int(manager.dialog_data.get("index", 0)), len(asked) - 1)
+    if not readiness.note(db, user.id, assessment.id, asked[index].id, typed):
+        await message.answer(_("Answer the question first, then add your note."))
+    await manager.switch_to(Readiness.question)
+
+
+async def on_chart(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
+    locale = manager.middleware_data["locale"]
+    png = await chart_png(db, user.id, _assessment(manager), locale)
+    await bot.send_photo(
+        callback.message.chat.id,
+        BufferedInputFile(png, "readiness.png"),
+        caption=_("Readiness per clause"),
+    )
+    manager.show_mode = ShowMode.SEND
+
+
+async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
+    locale, timezone = manager.middleware_data["locale"], manager.middleware_data["timezone"]
+    data = await asyncio.to_thread(report_xlsx, db, user.id, _assessment(manager), locale, timezone)
+    await bot.send_document(
+        callback.message.chat.id,
+        BufferedInputFile(data, "certready-readiness.xlsx"),
+        caption=_("The assessment, question by question, for your management review."),
+    )
+    manager.show_mode = ShowMode.SEND
+
+
+def readiness_dialog() -> Dialog:
+    answers = [
+        ("yes", N_("✅ Yes")),
+        ("partly", N_("🟡 Partly")),
+        ("no", N_("❌ No")),
+        ("na", N_("➖ Not applicable")),
+        ("unsure", N_("❓ Not sure")),
+    ]
+    buttons = {
+        key: Button(
+            Multi(Format("{mark_" + key + "}"), T(label), sep=""),
+            id=f"a_{key}",
+            on_click=answer_with(key),
+        )
+        for key, label in answers
+    }
+    return Dialog(
+        Window(
+            T(
+                "<b>🎯 Certification readiness</b>\n\nAnswer questions clause by clause "
+                "(ISO 9001 clauses 4–10) to see how far you are from passing a certification "
+                "audit and what to do next. Your answers are saved as you go."
+            ),
+            T("In progress: {done}/{total} answered.", when="in_progress"),
+            T("Your last result: {last_score} ({last_date}).", when="has_result"),
+            Button(T("▶️ Continue"), id="continue", on_click=on_continue, when="in_progress"),
+            Button(T("📝 Full assessment ({count} questions)"), id="full", on_click=on_full),
+            SwitchTo(T("📂 One clause"), id="to_scope", state=Readiness.scope),
+            Button(T("📊 My last result"), id="last", on_click=on_last, when="has_result"),
+            Start(T("🗺 Certification roadmap"), id="roadmap", state=Roadmap.steps),
+            Start(T("👥 Team results"), id="team", state=ReadinessTeam.overview, when="is_manager"),
+            CloseButton(),
+            state=Readiness.home,
+            getter=home,
+        ),
+        Window(
+            T("Which clause? (number of questions in brackets)"),
+            Choices("clauses", on_scope),
+            SwitchTo(T("⬅️ Back"), id="scope_back", state=Readiness.home),
+            state=Readiness.scope,
+            getter=scopes,
+        ),
+        Window(
+            T("<b>{position}/{total}</b> {bar}\n<i>§ {clause}</i>\n\n{question}"),
+            T("\n📝 {note}", when="has_note"),
+            Row(buttons["yes"], buttons["partly"], buttons["no"]),
+            Row(buttons["na"], buttons["unsure"]),
+            Row(
+                SwitchTo(T("💡 Why it matters"), id="why", state=Readiness.why),
+                SwitchTo(T("📝 Note"), id="to_note", state=Readiness.note),
+            ),
+            Row(
+                Button(T("⬅️ Previous"), id="previous", on_click=on_previous, when="not_first"),
+                SwitchTo(T("⏸ Pause"), id="pause", state=Readiness.home),
+            ),
+            state=Readiness.question,
+            getter=question,
+        ),
+        Window(
+            T(
+                "<b>💡 Why it matters</b>\n\n{guidance}\n\n{evidence}\n\n"
+                "<b>If not yet:</b> {action}"
+            ),
+            SwitchTo(T("⬅️ Back to the question"), id="why_back", state=Readiness.question),
+            state=Readiness.why,
+            getter=question,
+        ),
+        Window(
+            T("Type a short note for this answer (what exists, who owns it, what is missing):"),
+            TextInput(id="note_text", on_success=on_note),
+            SwitchTo(T("⬅️ Back to the question"), id="note_back", state=Readiness.question),
+            state=Readiness.note,
+        ),
+        Window(
+            T("<b>🎯 Readiness: {overall}</b>", when="scope_all"),
+            T("<b>🎯 Readiness for clause {scope}: {overall}</b>", when="scope_clause"),
+            T("{change} points since {before}.", when="has_change"),
+            Format("\n{clauses}"),
+            T("\n<b>Biggest gaps and what to do next</b>\n{gaps}", when="has_gaps"),
+            T("\nNo gaps found: keep the evidence ready for the auditor.", when="no_gaps"),
+            T("\n🗺 Next on your roadmap: {next_step}", when="has_next"),
+            Row(
+                Button(T("📊 Chart"), id="chart", on_click=on_chart),
+                Button(T("📥 Spreadsheet"), id="export", on_click=on_export),
+            ),
+            Start(T("🗺 Certification roadmap"), id="result_roadmap", state=Roadmap.steps),
+            SwitchTo(T("⬅️ Back"), id="result_back", state=Readiness.home),
+            state=Readiness.result,
+            getter=result,
+        ),
+    )

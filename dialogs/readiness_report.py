@@ -1,0 +1,92 @@
+"""What a readiness result looks like outside its screen: gap lines, the chart, the
+spreadsheet. Shared by the person's own result and the team view."""
+
+import asyncio
+from datetime import datetime
+
+import sqlite_utils
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import format_moment
+from bot.services import charts, export, library, readiness
+from bot.services.readiness import Score
+from dialogs.common import esc
+
+ICONS = {"no": "❌", "unsure": "❓", "partly": "🟡", "yes": "✅", "na": "➖"}
+
+
+def answer_names() -> dict[str, str]:
+    return {
+        "yes": _("Yes"),
+        "partly": _("Partly"),
+        "no": _("No"),
+        "na": _("Not applicable"),
+        "unsure": _("Not sure"),
+    }
+
+
+def gap_lines(db: sqlite_utils.Database, scored: Score, locale: str, limit: int) -> str:
+    lines = []
+    for gap in scored.gaps[:limit]:
+        entry = readiness.question(db, gap.question_id, locale)
+        lines.append(f"{ICONS[gap.answer]} <b>{gap.clause}</b> {esc(entry.texts['action'])}")
+    return "\n".join(lines)
+
+
+async def chart_png(db: sqlite_utils.Database, viewer_id: int, assessment_id: int, locale: str):
+    scored = readiness.result(db, viewer_id, assessment_id)
+    labels = [f"{c} {library.clause(db, c, locale).texts['title']}" for c in scored.by_clause]
+    title = _("Readiness per clause")
+    return await asyncio.to_thread(
+        charts.readiness_chart,
+        title,
+        labels,
+        list(scored.by_clause.values()),
+        _("not applicable"),
+    )
+
+
+def report_xlsx(
+    db: sqlite_utils.Database, viewer_id: int, assessment_id: int, locale: str, timezone: str
+) -> bytes:
+    assessment = readiness.viewable(db, viewer_id, assessment_id)
+    given = readiness.answers_of(db, viewer_id, assessment_id)
+    scored = readiness.result(db, viewer_id, assessment_id)
+    names = answer_names()
+    rows = []
+    for question in readiness.questions(db, assessment.scope, locale):
+        answer = given.get(question.id)
+        rows.append(
+            [
+                question.attrs["clause"],
+                question.texts["question"],
+                names[answer.answer] if answer else "",
+                (answer.note or "") if answer else "",
+                question.texts["action"] if answer and answer.answer not in ("yes", "na") else "",
+            ]
+        )
+    summary = [
+        [
+            clause,
+            library.clause(db, clause, locale).texts["title"],
+            round(value * 100) if value is not None else "",
+        ]
+        for clause, value in scored.by_clause.items()
+    ]
+    finished = assessment.finished_at or assessment.started_at
+    summary.append(
+        ["", _("Overall"), round(scored.overall * 100) if scored.overall is not None else ""]
+    )
+    summary.append(
+        ["", _("Date"), format_moment(datetime.fromisoformat(finished), locale, timezone)]
+    )
+    return export.workbook(
+        [
+            (_("Summary"), [_("Clause"), _("Title"), _("Readiness %")], summary),
+            (
+                _("Answers"),
+                [_("Clause"), _("Question"), _("Answer"), _("Note"), _("Next action")],
+                rows,
+            ),
+        ]
+    )
