@@ -8,7 +8,6 @@ result: overall %, per clause, the biggest gaps with their next actions, the cha
         the last time, the next roadmap step; a chart and a spreadsheet on request.
 """
 
-import asyncio
 from datetime import datetime
 
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -21,7 +20,7 @@ from aiogram_dialog.widgets.text import Format, Multi
 from bot.i18n import N_, format_moment, format_share
 from bot.services import library, orgs, readiness, roadmap
 from dialogs.common import Choices, CloseButton, T, esc
-from dialogs.readiness_report import chart_png, gap_lines, report_xlsx
+from dialogs.readiness_report import chart_png, gap_lines, spreadsheet
 from dialogs.states import Readiness, ReadinessTeam, Roadmap
 
 BAR = 10
@@ -211,7 +210,7 @@ async def on_chart(callback: CallbackQuery, button, manager: DialogManager) -> N
 async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> None:
     db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
     locale, timezone = manager.middleware_data["locale"], manager.middleware_data["timezone"]
-    data = await asyncio.to_thread(report_xlsx, db, user.id, _assessment(manager), locale, timezone)
+    data = await spreadsheet(db, user.id, _assessment(manager), locale, timezone)
     await bot.send_document(
         callback.message.chat.id,
         BufferedInputFile(data, "certready-readiness.xlsx"),

@@ -46,9 +46,17 @@ async def chart_png(db: sqlite_utils.Database, viewer_id: int, assessment_id: in
     )
 
 
-def report_xlsx(
+async def spreadsheet(
     db: sqlite_utils.Database, viewer_id: int, assessment_id: int, locale: str, timezone: str
 ) -> bytes:
+    """The XLSX of an assessment: read here, built in a thread (SQLite stays on this one)."""
+    sheets = _sheets(db, viewer_id, assessment_id, locale, timezone)
+    return await asyncio.to_thread(export.workbook, sheets)
+
+
+def _sheets(
+    db: sqlite_utils.Database, viewer_id: int, assessment_id: int, locale: str, timezone: str
+) -> list:
     assessment = readiness.viewable(db, viewer_id, assessment_id)
     given = readiness.answers_of(db, viewer_id, assessment_id)
     scored = readiness.result(db, viewer_id, assessment_id)
@@ -80,13 +88,11 @@ def report_xlsx(
     summary.append(
         ["", _("Date"), format_moment(datetime.fromisoformat(finished), locale, timezone)]
     )
-    return export.workbook(
-        [
-            (_("Summary"), [_("Clause"), _("Title"), _("Readiness %")], summary),
-            (
-                _("Answers"),
-                [_("Clause"), _("Question"), _("Answer"), _("Note"), _("Next action")],
-                rows,
-            ),
-        ]
-    )
+    return [
+        (_("Summary"), [_("Clause"), _("Title"), _("Readiness %")], summary),
+        (
+            _("Answers"),
+            [_("Clause"), _("Question"), _("Answer"), _("Note"), _("Next action")],
+            rows,
+        ),
+    ]

@@ -4,7 +4,6 @@ to take into the management review.
 overview: average per clause, one line a person ─▶ person: their result · chart · spreadsheet
 """
 
-import asyncio
 from datetime import datetime
 
 from aiogram.types import BufferedInputFile, CallbackQuery
@@ -16,7 +15,7 @@ from bot.i18n import format_moment, format_share
 from bot.services import library, orgs, readiness
 from dialogs.common import Choices, CloseButton, T, esc
 from dialogs.readiness import bar
-from dialogs.readiness_report import chart_png, gap_lines, report_xlsx
+from dialogs.readiness_report import chart_png, gap_lines, spreadsheet
 from dialogs.states import ReadinessTeam
 
 
@@ -88,7 +87,7 @@ async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> 
     db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
     locale, timezone = manager.middleware_data["locale"], manager.middleware_data["timezone"]
     assessment_id = int(manager.dialog_data.get("assessment", 0))
-    data = await asyncio.to_thread(report_xlsx, db, user.id, assessment_id, locale, timezone)
+    data = await spreadsheet(db, user.id, assessment_id, locale, timezone)
     await bot.send_document(
         callback.message.chat.id,
         BufferedInputFile(data, "certready-readiness.xlsx"),
