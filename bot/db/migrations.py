@@ -159,6 +159,64 @@ def m005_readiness(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m006_nonconformities(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE nonconformities (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,       -- NC-<year>-<number>, gap-free per org and year
+            reporter_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            description TEXT NOT NULL,
+            area TEXT,
+            category TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('minor', 'major', 'critical')),
+            status TEXT NOT NULL CHECK (status IN ('new', 'contained', 'analysis', 'planned',
+                'done', 'verified', 'closed', 'rejected', 'duplicate')),
+            containment TEXT,
+            root_cause TEXT,
+            action TEXT,
+            owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            due_date TEXT,
+            duplicate_of INTEGER REFERENCES nonconformities(id) ON DELETE SET NULL,
+            reason TEXT,
+            idempotency_key TEXT UNIQUE,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (org_id, year, number)
+        );
+        CREATE INDEX nonconformities_org ON nonconformities(org_id, status);
+        CREATE INDEX nonconformities_reporter ON nonconformities(reporter_id);
+        CREATE TABLE nc_photos (
+            nc_id INTEGER NOT NULL REFERENCES nonconformities(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            file_id TEXT NOT NULL,
+            file_unique_id TEXT NOT NULL,
+            local_path TEXT,
+            PRIMARY KEY (nc_id, position)
+        );
+        -- The audit trail: rows are added, never changed (10.2.2 asks for the record).
+        CREATE TABLE nc_history (
+            id INTEGER PRIMARY KEY,
+            nc_id INTEGER NOT NULL REFERENCES nonconformities(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            note TEXT
+        );
+        CREATE INDEX nc_history_nc ON nc_history(nc_id, id);
+        CREATE TRIGGER nc_history_append_only BEFORE UPDATE OF at, from_status, to_status, note,
+            nc_id ON nc_history
+        BEGIN
+            SELECT RAISE(ABORT, 'nc_history is append-only');
+        END;
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     table = db["_migrations"]

@@ -1,0 +1,197 @@
+"""Nonconformity reports, their photos and their append-only history."""
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class Nonconformity:
+    id: int
+    org_id: int
+    year: int
+    number: int
+    reporter_id: int | None
+    description: str
+    area: str | None
+    category: str
+    severity: str
+    status: str
+    containment: str | None
+    root_cause: str | None
+    action: str | None
+    owner_id: int | None
+    due_date: str | None
+    duplicate_of: int | None
+    reason: str | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def reference(self) -> str:
+        return f"NC-{self.year}-{self.number:04d}"
+
+
+@dataclass(frozen=True)
+class Event:
+    at: str
+    actor_id: int | None
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+_COLUMNS = (
+    "id, org_id, year, number, reporter_id, description, area, category, severity, status,"
+    " containment, root_cause, action, owner_id, due_date, duplicate_of, reason, created_at,"
+    " updated_at"
+)
+FIELDS = ("containment", "root_cause", "action", "owner_id", "due_date", "duplicate_of", "reason")
+
+
+def create(
+    db: sqlite_utils.Database,
+    org_id: int,
+    year: int,
+    reporter_id: int,
+    report: dict,
+    photos: list[tuple[str, str]],
+    key: str,
+    now: str,
+) -> int:
+    """Store a report with the next number of its organization and year, its photos and its
+    first history row, all or nothing. The same ``key`` twice gives the first report's id."""
+    with db.conn:
+        known = db.execute("SELECT id FROM nonconformities WHERE idempotency_key = ?", [key])
+        if row := known.fetchone():
+            return row[0]
+        number = db.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM nonconformities"
+            " WHERE org_id = ? AND year = ?",
+            [org_id, year],
+        ).fetchone()[0]
+        cursor = db.execute(
+            "INSERT INTO nonconformities (org_id, year, number, reporter_id, description, area,"
+            " category, severity, status, idempotency_key, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)",
+            [
+                org_id,
+                year,
+                number,
+                reporter_id,
+                report["description"],
+                report.get("area"),
+                report["category"],
+                report["severity"],
+                key,
+                now,
+                now,
+            ],
+        )
+        nc_id = cursor.lastrowid
+        for position, (file_id, unique_id) in enumerate(photos):
+            db.execute(
+                "INSERT INTO nc_photos (nc_id, position, file_id, file_unique_id)"
+                " VALUES (?, ?, ?, ?)",
+                [nc_id, position, file_id, unique_id],
+            )
+        db.execute(
+            "INSERT INTO nc_history (nc_id, at, actor_id, from_status, to_status)"
+            " VALUES (?, ?, ?, NULL, 'new')",
+            [nc_id, now, reporter_id],
+        )
+    return nc_id
+
+
+def get(db: sqlite_utils.Database, nc_id: int) -> Nonconformity | None:
+    row = db.execute(f"SELECT {_COLUMNS} FROM nonconformities WHERE id = ?", [nc_id]).fetchone()
+    return Nonconformity(*row) if row else None
+
+
+def by_number(db: sqlite_utils.Database, org_id: int, year: int, number: int):
+    row = db.execute(
+        f"SELECT {_COLUMNS} FROM nonconformities WHERE org_id = ? AND year = ? AND number = ?",
+        [org_id, year, number],
+    ).fetchone()
+    return Nonconformity(*row) if row else None
+
+
+def of_org(
+    db: sqlite_utils.Database,
+    org_id: int,
+    statuses: tuple[str, ...] | None = None,
+    severity: str | None = None,
+    area: str | None = None,
+) -> list[Nonconformity]:
+    where, params = ["org_id = ?"], [org_id]
+    if statuses:
+        where.append(f"status IN ({', '.join('?' * len(statuses))})")
+        params += list(statuses)
+    if severity:
+        where.append("severity = ?")
+        params.append(severity)
+    if area:
+        where.append("area = ?")
+        params.append(area)
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM nonconformities WHERE {' AND '.join(where)}"
+        " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 ELSE 2 END, id DESC",
+        params,
+    ).fetchall()
+    return [Nonconformity(*row) for row in rows]
+
+
+def of_reporter(db: sqlite_utils.Database, user_id: int) -> list[Nonconformity]:
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM nonconformities WHERE reporter_id = ? ORDER BY id DESC",
+        [user_id],
+    ).fetchall()
+    return [Nonconformity(*row) for row in rows]
+
+
+def photos(db: sqlite_utils.Database, nc_id: int) -> list[str]:
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT file_id FROM nc_photos WHERE nc_id = ? ORDER BY position", [nc_id]
+        )
+    ]
+
+
+def transition(
+    db: sqlite_utils.Database,
+    nc_id: int,
+    from_status: str,
+    to_status: str,
+    actor_id: int,
+    note: str | None,
+    fields: dict,
+    now: str,
+) -> bool:
+    """Move the report on, only if it is still in ``from_status`` (a double tap moves it once),
+    and write the history row in the same transaction."""
+    updates = {k: v for k, v in fields.items() if k in FIELDS}
+    assignments = "".join(f", {k} = ?" for k in updates)
+    with db.conn:
+        cursor = db.execute(
+            f"UPDATE nonconformities SET status = ?, updated_at = ?{assignments}"
+            " WHERE id = ? AND status = ?",
+            [to_status, now, *updates.values(), nc_id, from_status],
+        )
+        if cursor.rowcount != 1:
+            return False
+        db.execute(
+            "INSERT INTO nc_history (nc_id, at, actor_id, from_status, to_status, note)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [nc_id, now, actor_id, from_status, to_status, note],
+        )
+    return True
+
+
+def history(db: sqlite_utils.Database, nc_id: int) -> list[Event]:
+    rows = db.execute(
+        "SELECT at, actor_id, from_status, to_status, note FROM nc_history WHERE nc_id = ?"
+        " ORDER BY id",
+        [nc_id],
+    ).fetchall()
+    return [Event(*row) for row in rows]

@@ -1,0 +1,199 @@
+"""Nonconformities (ISO 9001 8.7) and their corrective action (10.2), as a workflow.
+
+new → contained → under analysis → action planned → action done → verified effective → closed;
+from new, contained or analysis also rejected (with a reason) or duplicate of another report;
+an action found not effective goes back to analysis. Every step is a history row: who, when,
+from, to and a note. Managers move reports on; the action's owner may also mark it done.
+The reporter sees their own reports; only the organization's managers see all of them.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from bot.db import nc as repo
+from bot.db import orgs as org_repo
+from bot.db.nc import Event, Nonconformity
+from bot.services import orgs
+from bot.services.orgs import NotAllowed
+
+CATEGORIES = (
+    "product",
+    "process",
+    "supplier",
+    "complaint",
+    "equipment",
+    "safety",
+    "documentation",
+    "other",
+)
+SEVERITIES = ("minor", "major", "critical")
+MAX_DESCRIPTION = 1000
+MAX_PHOTOS = 10
+OPEN = ("new", "contained", "analysis", "planned", "done", "verified")
+TRANSITIONS = {
+    "new": ("contained", "analysis", "rejected", "duplicate"),
+    "contained": ("analysis", "rejected", "duplicate"),
+    "analysis": ("planned", "rejected", "duplicate"),
+    "planned": ("done",),
+    "done": ("verified", "analysis"),  # not effective: back to analysis
+    "verified": ("closed",),
+    "closed": (),
+    "rejected": (),
+    "duplicate": (),
+}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def clean_description(typed: str) -> tuple[str, Literal["empty", "too_long"] | None]:
+    text = typed.strip()
+    if not text:
+        return text, "empty"
+    if len(text) > MAX_DESCRIPTION:
+        return text, "too_long"
+    return text, None
+
+
+def report(
+    db: sqlite_utils.Database,
+    user_id: int,
+    draft: dict,
+    photos: list[tuple[str, str]],
+    key: str,
+    now: datetime | None = None,
+) -> Nonconformity:
+    """Save a report before anyone is told about it. The same ``key`` (one per filled-in
+    form) saves it once, however often it is submitted."""
+    member = orgs.membership(db, user_id)
+    if member is None:
+        raise NotAllowed(f"user {user_id} is in no organization")
+    description, problem = clean_description(str(draft.get("description", "")))
+    if (
+        problem
+        or draft.get("category") not in CATEGORIES
+        or draft.get("severity") not in SEVERITIES
+    ):
+        raise NotAllowed(f"incomplete report from {user_id}")
+    area = str(draft.get("area") or "").strip() or None
+    org = org_repo.organization(db, member.org_id)
+    moment = now or datetime.now(UTC)
+    year = moment.astimezone(ZoneInfo(org["timezone"])).year
+    nc_id = repo.create(
+        db,
+        member.org_id,
+        year,
+        user_id,
+        {
+            "description": description,
+            "area": area[:64] if area else None,
+            "category": draft["category"],
+            "severity": draft["severity"],
+        },
+        photos[:MAX_PHOTOS],
+        f"{user_id}:{key}",
+        moment.isoformat(timespec="seconds"),
+    )
+    return repo.get(db, nc_id)
+
+
+def visible(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> Nonconformity:
+    """A report the viewer may see: their own, one they own the action of, or any of their
+    organization's if they manage it."""
+    found = repo.get(db, nc_id)
+    if found is None:
+        raise NotAllowed(f"no report {nc_id}")
+    if viewer_id in (found.reporter_id, found.owner_id):
+        return found
+    viewer = orgs.membership(db, viewer_id)
+    if viewer and viewer.org_id == found.org_id and viewer.role in ("manager", "admin"):
+        return found
+    raise NotAllowed(f"user {viewer_id} may not see report {nc_id}")
+
+
+def may_manage(db: sqlite_utils.Database, user_id: int, found: Nonconformity) -> bool:
+    member = orgs.membership(db, user_id)
+    return bool(member and member.org_id == found.org_id and member.role in ("manager", "admin"))
+
+
+Moved = Literal["moved", "stale", "missing"]
+
+
+def move(
+    db: sqlite_utils.Database,
+    actor_id: int,
+    nc_id: int,
+    to: str,
+    note: str | None = None,
+    **fields,
+) -> Moved:
+    """Move a report on. NotAllowed for a step the caller may not take or the workflow does
+    not allow; "stale" if someone (or a double tap) moved it first; "missing" if a field the
+    step needs is absent."""
+    found = visible(db, actor_id, nc_id)
+    manager = may_manage(db, actor_id, found)
+    owner_marks_done = to == "done" and found.owner_id == actor_id
+    if not (manager or owner_marks_done):
+        raise NotAllowed(f"user {actor_id} may not move report {nc_id}")
+    if to not in TRANSITIONS.get(found.status, ()):
+        raise NotAllowed(f"report {nc_id} cannot go from {found.status} to {to}")
+    if to == "rejected" and not (note or "").strip():
+        return "missing"
+    if to == "duplicate":
+        other = repo.get(db, int(fields.get("duplicate_of") or 0))
+        if other is None or other.org_id != found.org_id or other.id == found.id:
+            return "missing"
+    if to == "planned":
+        owner = orgs.membership(db, int(fields.get("owner_id") or 0))
+        if not fields.get("action") or owner is None or owner.org_id != found.org_id:
+            return "missing"
+        if not isinstance(fields.get("due_date"), date):
+            return "missing"
+        fields["due_date"] = fields["due_date"].isoformat()
+    if to == "rejected":
+        fields["reason"] = note
+    moved = repo.transition(db, nc_id, found.status, to, actor_id, note, fields, _now())
+    return "moved" if moved else "stale"
+
+
+def for_managers(
+    db: sqlite_utils.Database,
+    actor_id: int,
+    statuses: tuple[str, ...] | None = OPEN,
+    severity: str | None = None,
+    area: str | None = None,
+) -> list[Nonconformity]:
+    actor = orgs.require(db, actor_id, "manager")
+    return repo.of_org(db, actor.org_id, statuses, severity, area)
+
+
+def mine(db: sqlite_utils.Database, user_id: int) -> list[Nonconformity]:
+    return repo.of_reporter(db, user_id)
+
+
+def history(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[Event]:
+    visible(db, viewer_id, nc_id)
+    return repo.history(db, nc_id)
+
+
+def photos(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[str]:
+    visible(db, viewer_id, nc_id)
+    return repo.photos(db, nc_id)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who hears of a new report: the organization's managers and admins."""
+
+    user_ids: list[int]
+
+
+def audience(db: sqlite_utils.Database, found: Nonconformity) -> Audience:
+    return Audience(
+        [uid for uid in org_repo.managers(db, found.org_id) if uid != found.reporter_id]
+    )
