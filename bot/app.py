@@ -36,6 +36,8 @@ from dialogs.places import places_dialog
 from dialogs.privacy import privacy_dialog
 from dialogs.readiness import readiness_dialog
 from dialogs.readiness_team import readiness_team_dialog
+from dialogs.report import report_dialog
+from dialogs.reports import reports_dialog
 from dialogs.roadmap import roadmap_dialog
 from dialogs.settings import settings_dialog
 
@@ -53,6 +55,8 @@ DIALOGS = (
     readiness_dialog,
     readiness_team_dialog,
     roadmap_dialog,
+    report_dialog,
+    reports_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -110,6 +114,8 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
 
 COMMANDS = (
     ("menu", N_("Main menu")),
+    ("report", N_("Report a problem")),
+    ("myreports", N_("What became of my reports")),
     ("readiness", N_("Certification readiness self-assessment")),
     ("roadmap", N_("Certification roadmap")),
     ("org", N_("Your organization")),

@@ -27,6 +27,8 @@ from dialogs.states import (
     Privacy,
     Readiness,
     ReadinessTeam,
+    Report,
+    Reports,
     Roadmap,
 )
 
@@ -43,6 +45,7 @@ BROWSING = (
     Readiness,
     ReadinessTeam,
     Roadmap,
+    Reports,
 )
 MAX_DEPTH = 5
 
@@ -123,6 +126,14 @@ def commands_router() -> Router:
             await open_over(dialog_manager, Library.results, {"query": query})
         else:
             await open_over(dialog_manager, Library.search)
+
+    @router.message(Command("report"))
+    async def report(message: Message, dialog_manager: DialogManager) -> None:
+        await open_over(dialog_manager, Report.photos)
+
+    @router.message(Command("myreports"))
+    async def my_reports(message: Message, dialog_manager: DialogManager) -> None:
+        await open_over(dialog_manager, Reports.mine)
 
     @router.message(Command("readiness"))
     async def readiness_(message: Message, dialog_manager: DialogManager) -> None:

@@ -11,7 +11,16 @@ from aiogram_dialog.widgets.text import Const, Multi
 
 from bot.services import orgs
 from dialogs.common import CloseButton, T, esc, role_name
-from dialogs.states import Help, Library, Menu, Organization, Preferences, Readiness
+from dialogs.states import (
+    Help,
+    Library,
+    Menu,
+    Organization,
+    Preferences,
+    Readiness,
+    Report,
+    Reports,
+)
 
 
 async def greeting(dialog_manager: DialogManager, db, user=None, **kwargs) -> dict:
@@ -39,6 +48,8 @@ def menu_dialog() -> Dialog:
                 ),
                 sep="\n\n",
             ),
+            Start(T("⚠️ Report a problem"), id="report", state=Report.photos),
+            Start(T("📋 My reports"), id="mine", state=Reports.mine),
             Start(T("🎯 Readiness"), id="readiness", state=Readiness.home),
             Start(T("🏭 Organization"), id="organization", state=Organization.overview),
             Start(T("📚 Library"), id="library", state=Library.home),
@@ -58,6 +69,8 @@ def help_dialog() -> Dialog:
                 "<b>Help</b>\n\n"
                 "Use the buttons under each message, or these commands:\n"
                 "/menu — main menu\n"
+                "/report — report a problem, with photos\n"
+                "/myreports — what became of your reports\n"
                 "/readiness — how ready are you for the certification audit?\n"
                 "/roadmap — the steps to the certificate\n"
                 "/org — your organization: members, invites, areas and teams\n"

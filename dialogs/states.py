@@ -85,3 +85,17 @@ class Roadmap(StatesGroup):
     steps = State()
     step = State()
     date = State()
+
+
+class Report(StatesGroup):
+    photos = State()
+    text = State()
+    area = State()
+    category = State()
+    severity = State()
+    confirm = State()
+
+
+class Reports(StatesGroup):
+    mine = State()
+    done = State()

@@ -54,5 +54,21 @@ def zh_user(local):
     return local.user(1002, language_code="zh-hans", first_name="王芳")
 
 
-MENU_EN = ["🎯 Readiness", "🏭 Organization", "📚 Library", "⚙️ Settings", "❓ Help"]
-MENU_ZH = ["🎯 认证就绪度", "🏭 组织", "📚 资料库", "⚙️ 设置", "❓ 帮助"]
+MENU_EN = [
+    "⚠️ Report a problem",
+    "📋 My reports",
+    "🎯 Readiness",
+    "🏭 Organization",
+    "📚 Library",
+    "⚙️ Settings",
+    "❓ Help",
+]
+MENU_ZH = [
+    "⚠️ 上报问题",
+    "📋 我的报告",
+    "🎯 认证就绪度",
+    "🏭 组织",
+    "📚 资料库",
+    "⚙️ 设置",
+    "❓ 帮助",
+]

@@ -186,6 +186,10 @@ def photos(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[str]:
     return repo.photos(db, nc_id)
 
 
+def photo_count(db: sqlite_utils.Database, nc_id: int) -> int:
+    return len(repo.photos(db, nc_id))
+
+
 @dataclass(frozen=True)
 class Audience:
     """Who hears of a new report: the organization's managers and admins."""

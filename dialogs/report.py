@@ -1,0 +1,252 @@
+"""Report a problem (a nonconformity) from the shop floor, in seconds.
+
+photos (optional; several, or an album; or type the text straight away)
+  ─▶ what happened ─▶ area (the organization's list, or typed) ─▶ category ─▶ severity
+  ─▶ check: every field with a way to change it ─▶ submit: saved, then the reference NC-…
+The report is saved before the reporter is told its reference, and one form is one report,
+however often Submit is tapped.
+"""
+
+import secrets
+
+from aiogram.enums import ContentType
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput
+from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
+
+from bot.services import nc, orgs
+from dialogs.common import Choices, T, close, esc
+from dialogs.nc_labels import category_name, severity_name
+from dialogs.report_notify import notify_managers
+from dialogs.states import Report, Reports
+
+
+async def on_start(start_data: dict | None, manager: DialogManager) -> None:
+    manager.dialog_data.update({"photos": [], "key": secrets.token_hex(8)})
+    manager.dialog_data.update(start_data or {})
+
+
+async def _next(manager: DialogManager, state) -> None:
+    """Go on to ``state``, or back to the check screen when a field was being changed."""
+    await manager.switch_to(Report.confirm if manager.dialog_data.get("editing") else state)
+
+
+# ----- getters -----------------------------------------------------------------------
+async def photos_step(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    count = len(dialog_manager.dialog_data.get("photos", []))
+    member = orgs.membership(db, user.id) is not None
+    return {
+        "count": count,
+        "has_photos": member and count > 0,
+        "no_photos": member and count == 0,
+        "outsider": not member,
+    }
+
+
+async def areas(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    listed = orgs.places(db, user.id, "areas")
+    return {"areas": listed, "has_areas": bool(listed), "no_areas": not listed}
+
+
+async def categories(dialog_manager: DialogManager, **kwargs) -> dict:
+    return {"categories": [(key, category_name(key)) for key in nc.CATEGORIES]}
+
+
+async def severities(dialog_manager: DialogManager, **kwargs) -> dict:
+    return {"severities": [(key, severity_name(key)) for key in nc.SEVERITIES]}
+
+
+async def summary(dialog_manager: DialogManager, **kwargs) -> dict:
+    data = dialog_manager.dialog_data
+    return {
+        "photos": len(data.get("photos", [])),
+        "description": esc(data.get("description", "")),
+        "area": esc(data.get("area") or "—"),
+        "category": category_name(data["category"]) if data.get("category") else "—",
+        "severity": severity_name(data["severity"]) if data.get("severity") else "—",
+    }
+
+
+# ----- handlers ----------------------------------------------------------------------
+def _add_photo(manager: DialogManager, message: Message) -> None:
+    best = message.photo[-1]
+    photos = manager.dialog_data.setdefault("photos", [])
+    if len(photos) < nc.MAX_PHOTOS and [best.file_id, best.file_unique_id] not in photos:
+        photos.append([best.file_id, best.file_unique_id])
+
+
+async def _take_text(message: Message, manager: DialogManager) -> bool:
+    text, problem = nc.clean_description(message.text or message.caption or "")
+    if problem == "too_long":
+        await message.answer(
+            _("That is {length} characters; please keep it under {limit}.").format(
+                length=len(text), limit=nc.MAX_DESCRIPTION
+            )
+        )
+        return False
+    if problem:
+        return False
+    manager.dialog_data["description"] = text
+    return True
+
+
+async def on_photo_step_input(message: Message, widget, manager: DialogManager) -> None:
+    if orgs.membership(manager.middleware_data["db"], manager.middleware_data["user"].id) is None:
+        return
+    if message.photo:
+        _add_photo(manager, message)
+        if message.caption and await _take_text(message, manager):
+            await _next(manager, Report.area)
+    elif message.text and await _take_text(message, manager):
+        await _next(manager, Report.area)  # typed straight away: the photos were skipped
+    elif not message.text:
+        await message.answer(_("Please send a photo, or type what happened."))
+
+
+async def on_text(message: Message, widget, manager: DialogManager) -> None:
+    if message.photo:
+        _add_photo(manager, message)
+        if not message.caption:
+            return
+    if await _take_text(message, manager):
+        await _next(manager, Report.area)
+    elif not (message.text or message.caption):
+        await message.answer(_("Please type what happened."))
+
+
+async def on_area(callback: CallbackQuery, widget, manager: DialogManager, area_id: str) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    names = dict(orgs.places(db, user.id, "areas"))
+    if area_id.isdigit() and int(area_id) in names:
+        manager.dialog_data["area"] = names[int(area_id)]
+        await _next(manager, Report.category)
+
+
+async def on_typed_area(message: Message, widget, manager: DialogManager) -> None:
+    typed = " ".join((message.text or "").split())[:64]
+    if not typed:
+        await message.answer(_("Please type where it happened, or pick an area."))
+        return
+    manager.dialog_data["area"] = typed
+    await _next(manager, Report.category)
+
+
+async def on_skip_area(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    manager.dialog_data["area"] = None
+    await _next(manager, Report.category)
+
+
+async def on_category(callback: CallbackQuery, widget, manager: DialogManager, key: str):
+    if key in nc.CATEGORIES:
+        manager.dialog_data["category"] = key
+        await _next(manager, Report.severity)
+
+
+async def on_severity(callback: CallbackQuery, widget, manager: DialogManager, key: str):
+    if key in nc.SEVERITIES:
+        manager.dialog_data["severity"] = key
+        await manager.switch_to(Report.confirm)
+
+
+def edit(state):
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        manager.dialog_data["editing"] = True
+        await manager.switch_to(state)
+
+    return on_click
+
+
+async def on_submit(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    data = manager.dialog_data
+    saved = nc.report(db, user.id, data, [tuple(p) for p in data.get("photos", [])], data["key"])
+    # Saved first; only now is anyone told.
+    await manager.start(Reports.done, data={"nc": saved.id}, mode=StartMode.NORMAL)
+    await notify_managers(manager.middleware_data, saved)
+
+
+async def on_cancel(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    await close(callback, button, manager)
+
+
+def report_dialog() -> Dialog:
+    cancel = Button(T("✖️ Cancel"), id="cancel", on_click=on_cancel)
+    return Dialog(
+        Window(
+            T(
+                "<b>⚠️ Report a problem</b>\n\nSend one or more photos of it, or skip the photos "
+                "and type what happened.",
+                when="no_photos",
+            ),
+            T("📷 Photos: {count}. Send more, or go on.", when="has_photos"),
+            T(
+                "Reports go to your organization's managers: join or create an organization "
+                "first (🏭 Organization).",
+                when="outsider",
+            ),
+            MessageInput(on_photo_step_input, content_types=[ContentType.ANY]),
+            SwitchTo(T("➡️ Next"), id="photos_next", state=Report.text, when="has_photos"),
+            SwitchTo(T("⏭ No photo"), id="no_photo", state=Report.text, when="no_photos"),
+            cancel,
+            state=Report.photos,
+            getter=photos_step,
+        ),
+        Window(
+            T("What happened? Describe the problem in a few words (at most 1000 characters)."),
+            MessageInput(on_text, content_types=[ContentType.ANY]),
+            cancel,
+            state=Report.text,
+        ),
+        Window(
+            T("Where? Pick the area, or type it.", when="has_areas"),
+            T(
+                "Where did it happen? Type the place (for example “Line 3”), or skip.",
+                when="no_areas",
+            ),
+            Choices("areas", on_area, page=8),
+            MessageInput(on_typed_area),
+            Button(T("⏭ Skip"), id="skip_area", on_click=on_skip_area),
+            state=Report.area,
+            getter=areas,
+        ),
+        Window(
+            T("What kind of problem is it?"),
+            Choices("categories", on_category),
+            state=Report.category,
+            getter=categories,
+        ),
+        Window(
+            T(
+                "How serious is it?\n\n"
+                "🟢 <b>Minor</b>: a small slip; the product or service is still usable.\n"
+                "🟠 <b>Major</b>: a product or process fails its requirements, or a customer is "
+                "affected.\n"
+                "🔴 <b>Critical</b>: safety, the law, or a large delivery is at stake: act now."
+            ),
+            Choices("severities", on_severity),
+            state=Report.severity,
+            getter=severities,
+        ),
+        Window(
+            T(
+                "<b>Check your report</b>\n\n📷 Photos: {photos}\n📝 {description}\n"
+                "📍 {area}\n🏷 {category}\n⚖️ {severity}"
+            ),
+            Button(T("✅ Submit"), id="submit", on_click=on_submit),
+            Row(
+                Button(T("✏️ Photos"), id="edit_photos", on_click=edit(Report.photos)),
+                Button(T("✏️ Text"), id="edit_text", on_click=edit(Report.text)),
+                Button(T("✏️ Area"), id="edit_area", on_click=edit(Report.area)),
+            ),
+            Row(
+                Button(T("✏️ Category"), id="edit_category", on_click=edit(Report.category)),
+                Button(T("✏️ Severity"), id="edit_severity", on_click=edit(Report.severity)),
+            ),
+            cancel,
+            state=Report.confirm,
+            getter=summary,
+        ),
+        on_start=on_start,
+    )
