@@ -22,10 +22,12 @@ from bot.config import LANGUAGES, Settings
 from bot.db.storage import SqliteStorage
 from bot.errors import errors_router
 from bot.groups import groups_router
-from bot.handlers import commands_router, fallback_router
+from bot.handlers import commands_router, fallback_router, notifications_router
 from bot.i18n import N_, make_i18n
 from bot.limiter import SendLimiter
 from bot.middlewares import UserLocaleMiddleware
+from dialogs.case_plan import case_plan_dialog
+from dialogs.cases import cases_dialog
 from dialogs.invites import invites_dialog
 from dialogs.library import library_dialog
 from dialogs.members import members_dialog
@@ -57,6 +59,8 @@ DIALOGS = (
     roadmap_dialog,
     report_dialog,
     reports_dialog,
+    cases_dialog,
+    case_plan_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -102,6 +106,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(errors_router())
     dp.include_router(commands_router())
     dp.include_router(groups_router())
+    dp.include_router(notifications_router())
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())
@@ -116,6 +121,7 @@ COMMANDS = (
     ("menu", N_("Main menu")),
     ("report", N_("Report a problem")),
     ("myreports", N_("What became of my reports")),
+    ("reports", N_("All reports (managers)")),
     ("readiness", N_("Certification readiness self-assessment")),
     ("roadmap", N_("Certification roadmap")),
     ("org", N_("Your organization")),

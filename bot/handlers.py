@@ -10,11 +10,13 @@ from aiogram_dialog import DialogManager, ShowMode, StartMode
 
 from bot.db import orgs as org_records
 from bot.db import users
-from bot.services import library, orgs, privacy
+from bot.services import library, nc, orgs, privacy
 from bot.services.orgs import JoinCheck
 from dialogs.common import query_too_long
 from dialogs.onboarding import join_problem
+from dialogs.report_notify import OpenReport
 from dialogs.states import (
+    Cases,
     Help,
     Invites,
     Library,
@@ -46,6 +48,7 @@ BROWSING = (
     ReadinessTeam,
     Roadmap,
     Reports,
+    Cases,
 )
 MAX_DEPTH = 5
 
@@ -135,6 +138,11 @@ def commands_router() -> Router:
     async def my_reports(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Reports.mine)
 
+    @router.message(Command("reports"))
+    async def reports(message: Message, dialog_manager: DialogManager, db, user) -> None:
+        orgs.require(db, user.id, "manager")
+        await open_over(dialog_manager, Cases.list)
+
     @router.message(Command("readiness"))
     async def readiness_(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Readiness.home)
@@ -181,6 +189,21 @@ def commands_router() -> Router:
     @router.message(F.text.startswith("/"))
     async def unknown_command(message: Message) -> None:
         await message.answer(_("I don't know that command. Send /help to see what I can do."))
+
+    return router
+
+
+def notifications_router() -> Router:
+    """Buttons under notifications (sent outside any dialog)."""
+    router = Router(name="notifications")
+
+    @router.callback_query(OpenReport.filter(), F.message.chat.type == ChatType.PRIVATE)
+    async def open_report(
+        query: CallbackQuery, callback_data: OpenReport, dialog_manager, db, user
+    ) -> None:
+        nc.visible(db, user.id, callback_data.id)  # NotAllowed for anyone else
+        await query.answer()
+        await open_over(dialog_manager, Cases.case, {"nc": callback_data.id})
 
     return router
 

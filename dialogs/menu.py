@@ -12,6 +12,7 @@ from aiogram_dialog.widgets.text import Const, Multi
 from bot.services import orgs
 from dialogs.common import CloseButton, T, esc, role_name
 from dialogs.states import (
+    Cases,
     Help,
     Library,
     Menu,
@@ -30,6 +31,7 @@ async def greeting(dialog_manager: DialogManager, db, user=None, **kwargs) -> di
         "member": found is not None,
         "org": esc(found.org_name) if found else "",
         "role": role_name(found.role) if found else "",
+        "is_manager": found is not None and found.role in ("manager", "admin"),
     }
 
 
@@ -50,6 +52,7 @@ def menu_dialog() -> Dialog:
             ),
             Start(T("⚠️ Report a problem"), id="report", state=Report.photos),
             Start(T("📋 My reports"), id="mine", state=Reports.mine),
+            Start(T("🗂 Reports to handle"), id="cases", state=Cases.list, when="is_manager"),
             Start(T("🎯 Readiness"), id="readiness", state=Readiness.home),
             Start(T("🏭 Organization"), id="organization", state=Organization.overview),
             Start(T("📚 Library"), id="library", state=Library.home),

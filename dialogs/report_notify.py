@@ -4,6 +4,8 @@ import logging
 from contextlib import suppress
 
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.db import users
 from bot.db.nc import Nonconformity
@@ -14,6 +16,22 @@ from dialogs.nc_labels import category_name, severity_name
 
 log = logging.getLogger(__name__)
 
+
+class OpenReport(CallbackData, prefix="nc"):
+    """The button under a notification: open the report (rights checked when it opens)."""
+
+    id: int
+
+
+def open_button(report: Nonconformity, label: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=OpenReport(id=report.id).pack())]
+        ]
+    )
+
+
+OPEN_LABEL = N_("👀 Open the report")
 NEW_REPORT = N_(
     "⚠️ <b>New report {reference}</b> · {severity}\n📍 {area} · 🏷 {category} · 📷 {photos}\n\n"
     "{description}\n\nReported by {reporter}."
@@ -40,5 +58,33 @@ async def notify_managers(data: dict, report: Nonconformity) -> None:
                 description=esc(report.description),
                 reporter=esc(reporter.first_name if reporter else "—"),
             )
+        button = open_button(report, i18n.gettext(OPEN_LABEL, locale=lang))
         with suppress(TelegramAPIError):
-            await bot.send_message(user_id, text)
+            await bot.send_message(user_id, text, reply_markup=button)
+
+
+FINISHED = {
+    "closed": N_(
+        "✅ Your report {reference} is closed: the cause was found and the action "
+        "worked. Thank you for reporting it."
+    ),
+    "rejected": N_("Your report {reference} was not taken up: {reason}"),
+    "duplicate": N_(
+        "Your report {reference} was already reported and is handled with the "
+        "earlier report. Thank you."
+    ),
+}
+
+
+async def notify_reporter(data: dict, report: Nonconformity) -> None:
+    """Tell the reporter, in their language, what became of their report."""
+    db, bot, i18n, settings = data["db"], data["bot"], data["i18n"], data["settings"]
+    person = users.get(db, report.reporter_id) if report.reporter_id else None
+    if person is None or not person.active or report.status not in FINISHED:
+        return
+    lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
+    text = i18n.gettext(FINISHED[report.status], locale=lang).format(
+        reference=report.reference, reason=esc(report.reason or "")
+    )
+    with suppress(TelegramAPIError):
+        await bot.send_message(person.id, text)

@@ -99,3 +99,16 @@ class Report(StatesGroup):
 class Reports(StatesGroup):
     mine = State()
     done = State()
+
+
+class Cases(StatesGroup):
+    list = State()
+    case = State()
+    note = State()
+
+
+class CasePlan(StatesGroup):
+    whys = State()
+    action = State()
+    owner = State()
+    due = State()

@@ -161,6 +161,26 @@ def move(
     return "moved" if moved else "stale"
 
 
+def note_down(
+    db: sqlite_utils.Database, actor_id: int, nc_id: int, field: str, value: str | int | None
+) -> bool:
+    """Record a finding without moving the report on (root cause found, owner taken), with a
+    history row like any step. Managers only; False if the report is closed for changes."""
+    found = visible(db, actor_id, nc_id)
+    if not may_manage(db, actor_id, found):
+        raise NotAllowed(f"user {actor_id} may not change report {nc_id}")
+    if field not in ("root_cause", "owner_id") or found.status not in OPEN:
+        raise NotAllowed(f"field {field!r} of report {nc_id}")
+    if field == "owner_id":
+        owner = orgs.membership(db, int(value or 0))
+        if owner is None or owner.org_id != found.org_id:
+            raise NotAllowed(f"owner {value} is not in report {nc_id}'s organization")
+    note = f"{field}: {value}"
+    return repo.transition(
+        db, nc_id, found.status, found.status, actor_id, note, {field: value}, _now()
+    )
+
+
 def for_managers(
     db: sqlite_utils.Database,
     actor_id: int,

@@ -1,0 +1,131 @@
+"""Root cause by 5 Whys, and the corrective action with its owner and due date.
+
+whys: "Why?" up to five times; stop when the cause is found ─▶ saved as the root cause
+action: what will remove the cause ─▶ owner (a member) ─▶ due date (calendar) ─▶ planned
+"""
+
+from datetime import date
+
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, Window
+from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.kbd import Button, Cancel
+
+from bot.services import nc, orgs
+from dialogs.calendar import LocalCalendar
+from dialogs.common import Choices, T, esc
+from dialogs.states import CasePlan
+
+MAX_WHYS = 5
+
+
+def _case(manager: DialogManager) -> int:
+    return int((manager.start_data or {}).get("nc", 0) or manager.dialog_data.get("nc", 0))
+
+
+async def on_start(start_data: dict | None, manager: DialogManager) -> None:
+    parent = (
+        manager.current_stack().intents[-2] if len(manager.current_stack().intents) > 1 else None
+    )
+    manager.dialog_data["whys"] = []
+    if parent is not None and not (start_data or {}).get("nc"):
+        context = await manager.storage().load_context(parent)
+        manager.dialog_data["nc"] = context.dialog_data.get("nc", 0)
+
+
+async def whys(dialog_manager: DialogManager, **kwargs) -> dict:
+    asked = dialog_manager.dialog_data.get("whys", [])
+    chain = "\n".join(f"{i}. {esc(answer)}" for i, answer in enumerate(asked, 1))
+    return {
+        "number": len(asked) + 1,
+        "chain": chain,
+        "any": bool(asked),
+        "more": len(asked) < MAX_WHYS,
+    }
+
+
+async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    return {"owners": [(m.user_id, m.name or str(m.user_id)) for m in orgs.members(db, user.id)]}
+
+
+async def on_why(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    asked = manager.dialog_data.setdefault("whys", [])
+    if len(asked) < MAX_WHYS:
+        asked.append(typed.strip()[:300])
+
+
+async def on_found(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    asked = manager.dialog_data.get("whys", [])
+    cause = " → ".join(asked)
+    nc.note_down(db, user.id, _case(manager), "root_cause", cause)
+    await manager.done()
+
+
+async def on_action(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    manager.dialog_data["action"] = typed.strip()[:1000]
+    await manager.switch_to(CasePlan.owner)
+
+
+async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, owner_id: str):
+    if owner_id.isdigit():
+        manager.dialog_data["owner"] = int(owner_id)
+        await manager.switch_to(CasePlan.due)
+
+
+async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen: date) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if chosen < date.today():
+        await callback.answer(_("Please pick a date from today on."), show_alert=True)
+        return
+    result = nc.move(
+        db,
+        user.id,
+        _case(manager),
+        "planned",
+        None,
+        action=manager.dialog_data.get("action"),
+        owner_id=manager.dialog_data.get("owner"),
+        due_date=chosen,
+    )
+    if result != "moved":
+        await callback.message.answer(
+            _("Someone else moved this report on meanwhile; here it is now.")
+        )
+    await manager.done()
+
+
+def case_plan_dialog() -> Dialog:
+    cancel = Cancel(T("✖️ Cancel"))
+    return Dialog(
+        Window(
+            T("<b>❓ 5 Whys</b>\n\n{chain}", when="any"),
+            T("Why {number}? Type why it happened.", when="more"),
+            TextInput(id="why", on_success=on_why),
+            Button(T("🎯 This is the root cause"), id="found", on_click=on_found, when="any"),
+            cancel,
+            state=CasePlan.whys,
+            getter=whys,
+        ),
+        Window(
+            T("What corrective action will remove the cause, so it does not happen again?"),
+            TextInput(id="action", on_success=on_action),
+            cancel,
+            state=CasePlan.action,
+        ),
+        Window(
+            T("Who owns the action?"),
+            Choices("owners", on_owner, page=10),
+            cancel,
+            state=CasePlan.owner,
+            getter=owners,
+        ),
+        Window(
+            T("By when?"),
+            LocalCalendar(id="due", on_click=on_due),
+            cancel,
+            state=CasePlan.due,
+        ),
+        on_start=on_start,
+    )

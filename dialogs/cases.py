@@ -1,0 +1,311 @@
+"""Reports for managers: find them, read them, and drive each one to a verified close.
+
+list (open · closed · all; by severity; by area) ─▶ report: fields, photos, history
+report, by status: containment · analyse · root cause (5 Whys or typed) · plan the action
+   (owner, due date) · mark done · effective / not effective · close · reject · duplicate
+Every step goes through the workflow rules, which check the caller and the status again.
+"""
+
+from datetime import datetime
+
+from aiogram.types import CallbackQuery, InputMediaPhoto, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
+from aiogram_dialog.widgets.text import Format
+
+from bot.db import users
+from bot.i18n import format_moment
+from bot.services import nc, orgs
+from dialogs.common import Choices, CloseButton, T, esc
+from dialogs.nc_labels import category_name, severity_name, status_name
+from dialogs.report_notify import notify_reporter
+from dialogs.states import CasePlan, Cases
+
+FILTERS = {"open": nc.OPEN, "closed": ("closed", "rejected", "duplicate"), "all": None}
+SEVERITY_CYCLE = (None, "critical", "major", "minor")
+ICON = {"critical": "🔴", "major": "🟠", "minor": "🟢"}
+# What a manager is asked to type for each step that needs words.
+PROMPTS = {
+    "containment": "contained",
+    "reject": "rejected",
+    "cause": None,
+    "done": "done",
+    "effective": "verified",
+    "not_effective": "analysis",
+    "duplicate": "duplicate",
+    "close": "closed",
+}
+
+
+def _case(manager: DialogManager) -> int:
+    return int(manager.dialog_data.get("nc", 0))
+
+
+async def on_start(start_data: dict | None, manager: DialogManager) -> None:
+    manager.dialog_data.update({"filter": "open", "severity": 0, "area": 0})
+    manager.dialog_data.update(start_data or {})  # {"nc": id} when opened on one report
+
+
+# ----- getters --------------------------------------------------------------------------
+async def listing(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    data = dialog_manager.dialog_data
+    areas = [None] + [name for _id, name in orgs.places(db, user.id, "areas")]
+    area = areas[int(data.get("area", 0)) % len(areas)]
+    severity = SEVERITY_CYCLE[int(data.get("severity", 0)) % len(SEVERITY_CYCLE)]
+    found = nc.for_managers(db, user.id, FILTERS[data.get("filter", "open")], severity, area)
+    return {
+        "count": len(found),
+        "cases": [
+            (
+                r.id,
+                f"{ICON[r.severity]} {r.reference} · {status_name(r.status)}"
+                + (f" · {r.area}" if r.area else ""),
+            )
+            for r in found
+        ],
+        "filter_open": ("● " if data.get("filter") == "open" else "") + _("Open"),
+        "filter_closed": ("● " if data.get("filter") == "closed" else "") + _("Finished"),
+        "filter_all": ("● " if data.get("filter") == "all" else "") + _("All"),
+        "severity": severity_name(severity) if severity else _("all"),
+        "area": area or _("all"),
+        "has_areas": len(areas) > 1,
+    }
+
+
+async def one(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs) -> dict:
+    report = nc.visible(db, user.id, _case(dialog_manager))
+    manager = nc.may_manage(db, user.id, report)
+    reporter = users.get(db, report.reporter_id) if report.reporter_id else None
+    owner = users.get(db, report.owner_id) if report.owner_id else None
+    trail = []
+    for event in nc.history(db, user.id, report.id)[-6:]:
+        actor = users.get(db, event.actor_id) if event.actor_id else None
+        when = format_moment(datetime.fromisoformat(event.at), locale, timezone)
+        step = status_name(event.to_status)
+        text = f"• {when} · {esc(actor.first_name if actor else '—')} · {step}"
+        trail.append(text + (f": {esc(event.note[:120])}" if event.note else ""))
+    allowed = nc.TRANSITIONS[report.status] if manager else ()
+    return {
+        "reference": report.reference,
+        "status": status_name(report.status),
+        "severity": severity_name(report.severity),
+        "category": category_name(report.category),
+        "area": esc(report.area or "—"),
+        "reporter": esc(reporter.first_name if reporter else "—"),
+        "description": esc(report.description),
+        "containment": esc(report.containment or "—"),
+        "root_cause": esc(report.root_cause or "—"),
+        "action": esc(report.action or "—"),
+        "owner": esc(owner.first_name if owner else "—"),
+        "due": report.due_date or "—",
+        "history": "\n".join(trail),
+        "photos": nc.photo_count(db, report.id),
+        "has_photos": nc.photo_count(db, report.id) > 0,
+        "can_contain": "contained" in allowed,
+        "can_analyse": "analysis" in allowed and report.status != "done",
+        "can_cause": manager and report.status == "analysis",
+        "can_plan": "planned" in allowed,
+        "can_done": report.status == "planned" and (manager or report.owner_id == user.id),
+        "can_verify": "verified" in allowed,
+        "can_close": "closed" in allowed,
+        "can_reject": "rejected" in allowed,
+        "can_duplicate": "duplicate" in allowed,
+    }
+
+
+async def prompt(dialog_manager: DialogManager, **kwargs) -> dict:
+    kind = dialog_manager.dialog_data.get("kind", "")
+    return {f"is_{name}": kind == name for name in PROMPTS}
+
+
+# ----- handlers -------------------------------------------------------------------------
+def set_filter(name: str):
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        manager.dialog_data["filter"] = name
+
+    return on_click
+
+
+def cycle(key: str):
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        manager.dialog_data[key] = int(manager.dialog_data.get(key, 0)) + 1
+
+    return on_click
+
+
+async def on_case(callback: CallbackQuery, widget, manager: DialogManager, nc_id: str) -> None:
+    if nc_id.isdigit():
+        manager.dialog_data["nc"] = int(nc_id)
+        await manager.switch_to(Cases.case)
+
+
+def ask(kind: str):
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        manager.dialog_data["kind"] = kind
+        await manager.switch_to(Cases.note)
+
+    return on_click
+
+
+def plan(state):
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        await manager.start(state, data={"nc": _case(manager)})
+
+    return on_click
+
+
+async def on_analyse(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    await _move(manager, callback.message, "analysis", None)
+
+
+async def on_typed(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    kind = manager.dialog_data.get("kind", "")
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    text = typed.strip()[:1000]
+    if kind == "cause":
+        nc.note_down(db, user.id, _case(manager), "root_cause", text)
+    elif kind == "duplicate":
+        original = _by_reference(db, user.id, text)
+        if (
+            original is None
+            or await _move(manager, message, "duplicate", None, duplicate_of=original) != "moved"
+        ):
+            await message.answer(_("Type the reference of the original report, like NC-2026-0001."))
+            return
+    elif kind == "containment":
+        await _move(manager, message, "contained", text, containment=text)
+    elif PROMPTS.get(kind):
+        await _move(manager, message, PROMPTS[kind], text)
+    await manager.switch_to(Cases.case)
+
+
+def _by_reference(db, user_id: int, typed: str) -> int | None:
+    parts = typed.upper().replace(" ", "").split("-")
+    if len(parts) != 3 or parts[0] != "NC" or not parts[1].isdigit() or not parts[2].isdigit():
+        return None
+    found = [
+        r
+        for r in nc.for_managers(db, user_id, None)
+        if (r.year, r.number) == (int(parts[1]), int(parts[2]))
+    ]
+    return found[0].id if found else None
+
+
+async def _move(manager: DialogManager, message: Message, to: str, note: str | None, **fields):
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    result = nc.move(db, user.id, _case(manager), to, note, **fields)
+    if result == "stale":
+        await message.answer(_("Someone else moved this report on meanwhile; here it is now."))
+    elif result == "missing":
+        await message.answer(_("Please give the reason."))
+    elif to in ("closed", "rejected", "duplicate"):
+        await notify_reporter(manager.middleware_data, nc.visible(db, user.id, _case(manager)))
+    return result
+
+
+async def on_photos(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
+    files = nc.photos(db, user.id, _case(manager))
+    if len(files) == 1:
+        await bot.send_photo(callback.message.chat.id, files[0])
+    elif files:
+        await bot.send_media_group(
+            callback.message.chat.id, [InputMediaPhoto(media=f) for f in files[:10]]
+        )
+    manager.show_mode = ShowMode.SEND
+
+
+def cases_dialog() -> Dialog:
+    back_to_case = SwitchTo(T("⬅️ Back"), id="note_back", state=Cases.case)
+    return Dialog(
+        Window(
+            T("<b>🗂 Reports</b>: {count}\nSeverity: {severity} · Area: {area}"),
+            Row(
+                Button(Format("{filter_open}"), id="f_open", on_click=set_filter("open")),
+                Button(Format("{filter_closed}"), id="f_closed", on_click=set_filter("closed")),
+                Button(Format("{filter_all}"), id="f_all", on_click=set_filter("all")),
+            ),
+            Row(
+                Button(T("⚖️ Severity"), id="severity", on_click=cycle("severity")),
+                Button(T("📍 Area"), id="area", on_click=cycle("area"), when="has_areas"),
+            ),
+            Choices("cases", on_case, page=8),
+            CloseButton(),
+            state=Cases.list,
+            getter=listing,
+        ),
+        Window(
+            T(
+                "<b>{reference}</b> · {status}\n{severity} · 🏷 {category} · 📍 {area}\n"
+                "👤 {reporter}\n\n{description}\n\n"
+                "<b>Containment:</b> {containment}\n<b>Root cause:</b> {root_cause}\n"
+                "<b>Corrective action:</b> {action}\n<b>Owner:</b> {owner} · <b>Due:</b> {due}\n\n"
+                "<b>History</b>\n{history}"
+            ),
+            Button(T("📷 Photos ({photos})"), id="photos", on_click=on_photos, when="has_photos"),
+            Button(
+                T("🛡 Containment"), id="contain", on_click=ask("containment"), when="can_contain"
+            ),
+            Button(
+                T("🔍 Start the analysis"), id="analyse", on_click=on_analyse, when="can_analyse"
+            ),
+            Row(
+                Button(T("❓ 5 Whys"), id="whys", on_click=plan(CasePlan.whys), when="can_cause"),
+                Button(T("✍️ Root cause"), id="cause", on_click=ask("cause"), when="can_cause"),
+            ),
+            Button(
+                T("📋 Plan the corrective action"),
+                id="plan",
+                on_click=plan(CasePlan.action),
+                when="can_plan",
+            ),
+            Button(T("✅ Action done"), id="done", on_click=ask("done"), when="can_done"),
+            Row(
+                Button(
+                    T("✔️ Effective"), id="effective", on_click=ask("effective"), when="can_verify"
+                ),
+                Button(
+                    T("↩️ Not effective"),
+                    id="not_effective",
+                    on_click=ask("not_effective"),
+                    when="can_verify",
+                ),
+            ),
+            Button(T("🔒 Close"), id="close_case", on_click=ask("close"), when="can_close"),
+            Row(
+                Button(T("⛔ Reject"), id="reject", on_click=ask("reject"), when="can_reject"),
+                Button(
+                    T("🔁 Duplicate"),
+                    id="duplicate",
+                    on_click=ask("duplicate"),
+                    when="can_duplicate",
+                ),
+            ),
+            SwitchTo(T("⬅️ Back"), id="case_back", state=Cases.list),
+            state=Cases.case,
+            getter=one,
+        ),
+        Window(
+            T(
+                "What was done to contain the problem (stop, sort, quarantine)?",
+                when="is_containment",
+            ),
+            T("Why is the report rejected? The reporter will read this.", when="is_reject"),
+            T("What is the root cause?", when="is_cause"),
+            T("What was done? (a short note for the record)", when="is_done"),
+            T("How do you know it worked? (the evidence of effectiveness)", when="is_effective"),
+            T("Why did it not work? The report goes back to analysis.", when="is_not_effective"),
+            T(
+                "Type the reference of the original report (for example NC-2026-0001):",
+                when="is_duplicate",
+            ),
+            T("A closing note for the record:", when="is_close"),
+            TextInput(id="case_note", on_success=on_typed),
+            back_to_case,
+            state=Cases.note,
+            getter=prompt,
+        ),
+        on_start=on_start,
+    )
