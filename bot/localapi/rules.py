@@ -89,7 +89,7 @@ def checked_markup(markup: dict | None) -> dict | None:
         return None
     for row in markup["inline_keyboard"]:
         for button in row:
-            if not str(button.get("text", "")).strip():
+            if not str(button.get("text", "")):  # a lone space is fine (calendar gaps)
                 raise ApiError(
                     400, "Bad Request: text buttons are unallowed in the inline keyboard"
                 )

@@ -1,0 +1,140 @@
+"""A worker reports a leak in Chinese; an English-speaking manager drives it to a verified
+close through a restart; the worker is told."""
+
+from datetime import date, timedelta
+
+from bot.db import open_db
+from bot.local import LocalBot
+from bot.localapi import LocalBotAPI
+from bot.services import library, nc
+from tests.test_onboarding import create_org, new_invite
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def test_leak_from_report_to_verified_close(settings, tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    telegram = LocalBotAPI()
+    first = await LocalBot(settings, open_db(path), telegram).start()
+    assert library.load(first.db) == []
+    boss = first.user(8001, language_code="en", first_name="Alice")
+    await create_org(boss, "Acme", lang="en")
+    worker = first.user(8002, language_code="zh", first_name="小李")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+
+    await worker.send("/report")
+    await worker.send_photo(PNG + b"1", media_group_id="a")
+    await worker.send_photo(PNG + b"2", media_group_id="a")
+    await worker.press("➡️ 下一步")
+    await worker.send("3号压力机漏油")
+    await worker.send("3号线")  # no areas defined: typed
+    await worker.press("设备")
+    await worker.press("🟠 严重")
+    await worker.press("✅ 提交")
+    reference = nc.mine(first.db, worker.id)[0].reference
+    assert reference in worker.text()
+
+    notice = boss.messages()[-1]
+    assert notice["text"].startswith(f"⚠️ New report {reference} · 🟠 Major")
+    await boss.press("👀 Open the report", notice)
+    assert boss.text().startswith(f"{reference} · new")
+    await boss.press("🛡 Containment")
+    await boss.send("Press stopped, oil cleaned, parts quarantined")
+    assert "Containment: Press stopped" in boss.text() and " · contained" in boss.text()
+    screen = boss.keyboard_message()
+    await first.stop()
+    first.db.close()
+
+    # Restart: the manager's screen still works; nothing was lost.
+    second = await LocalBot(settings, open_db(path), telegram).start()
+    boss.deliver = worker.deliver = second.feed
+    await boss.press("🔍 Start the analysis", screen)
+    assert " · under analysis" in boss.text()
+    await boss.press("❓ 5 Whys")
+    await boss.send("The seal failed")
+    await boss.send("It was never replaced")
+    assert "2. It was never replaced" in boss.text()
+    await boss.press("🎯 This is the root cause")
+    assert "Root cause: The seal failed → It was never replaced" in boss.text()
+    await boss.press("📋 Plan the corrective action")
+    await boss.send("Replace seals every 6 months; add to the maintenance plan")
+    await boss.press("小李")
+    due = date.today() + timedelta(days=1)
+    calendar = boss.keyboard_message()
+    if str(due.day) not in boss.buttons(calendar):  # tomorrow is next month
+        await boss.press(next(b for b in boss.buttons(calendar) if b.endswith("»")))
+    await boss.press(str(due.day))
+    assert " · action planned" in boss.text() and f"Due: {due.isoformat()}" in boss.text()
+
+    # The owner (a worker) marks it done from the report they can now see.
+    await worker.send("/myreports")
+    found = nc.mine(second.db, worker.id)[0]
+    assert found.owner_id == worker.id
+    await boss.press("⬅️ Back")
+    await boss.send("/reports")
+    await boss.press(f"🟠 {reference} · action planned · 3号线")
+    # Alice could mark it done, but the owner does:
+    assert nc.move(second.db, worker.id, found.id, "done", "换了新密封件") == "moved"
+    await boss.press("⬅️ Back")
+    await boss.press(f"🟠 {reference} · action done · 3号线")
+    await boss.press("✔️ Effective")
+    await boss.send("No leak for 30 days")
+    await boss.press("🔒 Close")
+    await boss.send("Closed after verification")
+    assert boss.text().startswith(f"{reference} · closed")
+    assert worker.messages()[-1]["text"].startswith(f"✅ 您的报告 {reference} 已关闭")
+
+    trail = [e.to_status for e in nc.history(second.db, boss.id, found.id)]
+    assert trail == [
+        "new",
+        "contained",
+        "analysis",
+        "analysis",
+        "planned",
+        "done",
+        "verified",
+        "closed",
+    ]
+    await second.stop()
+
+
+async def test_reject_needs_a_reason_and_tells_the_reporter(local):
+    boss = local.user(8101, language_code="en", first_name="Al")
+    await create_org(boss, "Beta", lang="en")
+    worker = local.user(8102, language_code="en", first_name="Wu")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await worker.send("/report")
+    await worker.send("Coffee machine broken")
+    await worker.press("⏭ Skip")
+    await worker.press("Other")
+    await worker.press("🟢 Minor")
+    await worker.press("✅ Submit")
+    await boss.press("👀 Open the report", boss.messages()[-1])
+    await boss.press("⛔ Reject")
+    await boss.send("Not a quality issue: please tell the office")
+    assert " · rejected" in boss.text()
+    assert worker.messages()[-1]["text"].endswith(
+        "not taken up: Not a quality issue: please tell the office"
+    )
+
+
+async def test_workers_cannot_open_others_reports_or_the_list(local):
+    boss = local.user(8201, language_code="en", first_name="Al")
+    await create_org(boss, "Gamma", lang="en")
+    a = local.user(8202, language_code="en", first_name="A")
+    await a.send("/start " + await new_invite(boss, "worker", zh=False))
+    b = local.user(8203, language_code="en", first_name="B")
+    await b.send("/start " + await new_invite(boss, "worker", zh=False))
+    await a.send("/report")
+    await a.send("Scratch on housing")
+    await a.press("⏭ Skip")
+    await a.press("Product")
+    await a.press("🟢 Minor")
+    await a.press("✅ Submit")
+    notice = boss.messages()[-1]
+    answer = await b.press_data(
+        notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"], notice
+    )  # a crafted copy of the manager's button
+    assert answer["text"] == "Only managers and admins of your organization can do that."
+    await b.send("/reports")
+    assert "Only managers" in b.text()
