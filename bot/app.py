@@ -39,6 +39,7 @@ from dialogs.privacy import privacy_dialog
 from dialogs.readiness import readiness_dialog
 from dialogs.readiness_team import readiness_team_dialog
 from dialogs.report import report_dialog
+from dialogs.report_offer import report_offer_dialog
 from dialogs.reports import reports_dialog
 from dialogs.roadmap import roadmap_dialog
 from dialogs.settings import settings_dialog
@@ -58,6 +59,7 @@ DIALOGS = (
     readiness_team_dialog,
     roadmap_dialog,
     report_dialog,
+    report_offer_dialog,
     reports_dialog,
     cases_dialog,
     case_plan_dialog,

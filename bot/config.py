@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
     database_path: Path = Path("data/certready.sqlite3")
+    evidence_path: Path = Path("data/evidence")
     default_language: str = "en"
     default_timezone: str = "Asia/Shanghai"
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)

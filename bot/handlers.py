@@ -15,6 +15,7 @@ from bot.services.orgs import JoinCheck
 from dialogs.common import query_too_long
 from dialogs.onboarding import join_problem
 from dialogs.report_notify import OpenReport
+from dialogs.report_offer import offer_report
 from dialogs.states import (
     Cases,
     Help,
@@ -214,8 +215,11 @@ def fallback_router() -> Router:
     router.message.filter(F.chat.type == ChatType.PRIVATE)
 
     @router.message()
-    async def stray_message(message: Message) -> None:
-        await message.answer(_("Please use the buttons, or send /menu for the main menu."))
+    async def stray_message(message: Message, dialog_manager: DialogManager) -> None:
+        """With nothing open, a member's photo or few words may well be a problem seen on the
+        line: offer to report it."""
+        if not await offer_report(message, dialog_manager):
+            await message.answer(_("Please use the buttons, or send /menu for the main menu."))
 
     @router.callback_query()
     async def unknown_button(callback: CallbackQuery) -> None:

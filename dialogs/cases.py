@@ -8,7 +8,7 @@ Every step goes through the workflow rules, which check the caller and the statu
 
 from datetime import datetime
 
-from aiogram.types import CallbackQuery, InputMediaPhoto, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InputMediaPhoto, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import TextInput
@@ -20,6 +20,7 @@ from bot.i18n import format_moment
 from bot.services import nc, orgs
 from dialogs.common import Choices, CloseButton, T, esc
 from dialogs.nc_labels import category_name, severity_name, status_name
+from dialogs.report_files import reports_xlsx
 from dialogs.report_notify import notify_reporter
 from dialogs.states import CasePlan, Cases
 
@@ -205,6 +206,17 @@ async def _move(manager: DialogManager, message: Message, to: str, note: str | N
     return result
 
 
+async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
+    data = await reports_xlsx(db, user.id)
+    await bot.send_document(
+        callback.message.chat.id,
+        BufferedInputFile(data, "certready-reports.xlsx"),
+        caption=_("Every report with its full history: the record ISO 9001 10.2.2 asks for."),
+    )
+    manager.show_mode = ShowMode.SEND
+
+
 async def on_photos(callback: CallbackQuery, button, manager: DialogManager) -> None:
     db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
     files = nc.photos(db, user.id, _case(manager))
@@ -232,6 +244,7 @@ def cases_dialog() -> Dialog:
                 Button(T("📍 Area"), id="area", on_click=cycle("area"), when="has_areas"),
             ),
             Choices("cases", on_case, page=8),
+            Button(T("📥 Export all (XLSX)"), id="export", on_click=on_export),
             CloseButton(),
             state=Cases.list,
             getter=listing,

@@ -5,12 +5,17 @@ hangs off this menu; later features add their buttons here. /help opens the help
 on top of whatever the user was doing; Back returns there.
 """
 
+from aiogram.enums import ContentType
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, LaunchMode, Window
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Start
 from aiogram_dialog.widgets.text import Const, Multi
 
 from bot.services import orgs
 from dialogs.common import CloseButton, T, esc, role_name
+from dialogs.report_offer import offer_report
 from dialogs.states import (
     Cases,
     Help,
@@ -33,6 +38,12 @@ async def greeting(dialog_manager: DialogManager, db, user=None, **kwargs) -> di
         "role": role_name(found.role) if found else "",
         "is_manager": found is not None and found.role in ("manager", "admin"),
     }
+
+
+async def on_menu_message(message: Message, widget, manager: DialogManager) -> None:
+    """A photo or text sent on the menu: probably a problem to report."""
+    if not await offer_report(message, manager):
+        await message.answer(_("Please use the buttons, or send /menu for the main menu."))
 
 
 def menu_dialog() -> Dialog:
@@ -58,6 +69,7 @@ def menu_dialog() -> Dialog:
             Start(T("📚 Library"), id="library", state=Library.home),
             Start(T("⚙️ Settings"), id="settings", state=Preferences.main),
             Start(T("❓ Help"), id="help", state=Help.main),
+            MessageInput(on_menu_message, content_types=[ContentType.ANY]),
             state=Menu.main,
             getter=greeting,
         ),

@@ -19,13 +19,14 @@ from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from bot.services import nc, orgs
 from dialogs.common import Choices, T, close, esc
 from dialogs.nc_labels import category_name, severity_name
+from dialogs.report_files import keep_evidence
 from dialogs.report_notify import notify_managers
 from dialogs.states import Report, Reports
 
 
 async def on_start(start_data: dict | None, manager: DialogManager) -> None:
     manager.dialog_data.update({"photos": [], "key": secrets.token_hex(8)})
-    manager.dialog_data.update(start_data or {})
+    manager.dialog_data.update(start_data or {})  # a photo or text offered before the form
 
 
 async def _next(manager: DialogManager, state) -> None:
@@ -165,6 +166,8 @@ async def on_submit(callback: CallbackQuery, button, manager: DialogManager) -> 
     # Saved first; only now is anyone told.
     await manager.start(Reports.done, data={"nc": saved.id}, mode=StartMode.NORMAL)
     await notify_managers(manager.middleware_data, saved)
+    settings, bot = manager.middleware_data["settings"], manager.middleware_data["bot"]
+    await keep_evidence(bot, db, settings.evidence_path, saved)
 
 
 async def on_cancel(callback: CallbackQuery, button, manager: DialogManager) -> None:

@@ -112,3 +112,7 @@ class CasePlan(StatesGroup):
     action = State()
     owner = State()
     due = State()
+
+
+class ReportOffer(StatesGroup):
+    ask = State()

@@ -1,5 +1,7 @@
 """Shared fixtures: a fresh database with the real content, the real bot on the local Bot API."""
 
+import tempfile
+
 import pytest
 
 from bot.config import Settings
@@ -19,6 +21,7 @@ def make_settings(**overrides) -> Settings:
         "default_timezone": "Asia/Shanghai",
         "admin_ids": [],
         "send_per_second": 30,
+        "evidence_path": tempfile.mkdtemp(prefix="certready-evidence-"),
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

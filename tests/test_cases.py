@@ -138,3 +138,48 @@ async def test_workers_cannot_open_others_reports_or_the_list(local):
     assert answer["text"] == "Only managers and admins of your organization can do that."
     await b.send("/reports")
     assert "Only managers" in b.text()
+
+
+async def test_export_evidence_and_the_offer_to_report(local, settings):
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    boss = local.user(8301, language_code="zh", first_name="周总")
+    await create_org(boss, "星河电子")
+    worker = local.user(8302, language_code="zh", first_name="阿强")
+    await worker.send("/start " + await new_invite(boss, "员工"))
+    await worker.press("继续 ➡️")
+
+    # A photo sent with nothing open: the bot offers to report it, already filled in.
+    await worker.send_photo(PNG + b"burr")
+    assert worker.text() == "要把这个作为问题上报吗？"
+    await worker.press("⚠️ 是的，上报")
+    assert "已收到 1 张照片" in worker.text()
+    await worker.press("➡️ 下一步")
+    await worker.send("外壳毛刺")
+    await worker.press("⏭ 跳过")
+    await worker.press("产品")
+    await worker.press("🟢 轻微")
+    await worker.press("✅ 提交")
+    report = nc.mine(local.db, worker.id)[0]
+    folder = Path(settings.evidence_path) / str(report.org_id) / report.reference
+    assert (folder / "1.jpg").read_bytes() == PNG + b"burr"  # kept as evidence
+
+    await boss.send("/reports")
+    await boss.press("📥 导出全部（XLSX）")
+    document = [m for m in boss.messages() if "document" in m][-1]
+    book = load_workbook(io.BytesIO(local.api.files[document["document"]["file_id"]].data))
+    assert book.sheetnames == ["问题报告", "处理记录"]
+    rows = list(book["问题报告"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "上报时间", "状态")
+    assert rows[1][0] == report.reference and rows[1][7] == "外壳毛刺" and rows[1][6] == "阿强"
+    history = list(book["处理记录"].iter_rows(values_only=True))
+    assert history[1][0] == report.reference and history[1][4] == "新报告"
+
+    await worker.press("🏠 主菜单")
+    await worker.send("随手写的几个字")  # text on the menu works the same way
+    assert worker.text() == "要把这个作为问题上报吗？"
+    await worker.press("✖️ 不")
+    assert worker.buttons()[0] == "⚠️ 上报问题"

@@ -72,7 +72,8 @@ async def test_stray_text_brings_the_current_screen_back(en_user):
     await en_user.send("/menu")
     sent = len(en_user.messages())
     await en_user.send("hello?")
-    assert len(en_user.messages()) == sent + 1  # the menu again, below the user's text
+    assert len(en_user.messages()) == sent + 2  # a hint, and the menu again below it
+    assert "Please use the buttons" in en_user.transcript(2)
     assert en_user.buttons() == MENU_EN
 
 

@@ -195,3 +195,22 @@ def history(db: sqlite_utils.Database, nc_id: int) -> list[Event]:
         [nc_id],
     ).fetchall()
     return [Event(*row) for row in rows]
+
+
+def photo_files(db: sqlite_utils.Database, nc_id: int) -> list[tuple[int, str, str | None]]:
+    """(position, file id, local path) of the report's photos."""
+    return [
+        tuple(row)
+        for row in db.execute(
+            "SELECT position, file_id, local_path FROM nc_photos WHERE nc_id = ? ORDER BY position",
+            [nc_id],
+        )
+    ]
+
+
+def set_photo_path(db: sqlite_utils.Database, nc_id: int, position: int, path: str) -> None:
+    with db.conn:
+        db.execute(
+            "UPDATE nc_photos SET local_path = ? WHERE nc_id = ? AND position = ?",
+            [path, nc_id, position],
+        )

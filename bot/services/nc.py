@@ -206,6 +206,23 @@ def photos(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[str]:
     return repo.photos(db, nc_id)
 
 
+def photos_to_keep(db: sqlite_utils.Database, nc_id: int) -> list[tuple[int, str]]:
+    """(position, file id) of photos not yet copied into the evidence folder."""
+    return [(pos, file_id) for pos, file_id, path in repo.photo_files(db, nc_id) if not path]
+
+
+def kept(db: sqlite_utils.Database, nc_id: int, position: int, path: str) -> None:
+    repo.set_photo_path(db, nc_id, position, path)
+
+
+def export_rows(db: sqlite_utils.Database, actor_id: int) -> tuple[list, list]:
+    """Every report of the caller's organization and every history row, for the record
+    10.2.2 asks for: (reports, events), oldest first."""
+    reports = sorted(for_managers(db, actor_id, None), key=lambda r: r.id)
+    events = [(report, event) for report in reports for event in repo.history(db, report.id)]
+    return reports, events
+
+
 def photo_count(db: sqlite_utils.Database, nc_id: int) -> int:
     return len(repo.photos(db, nc_id))
 
