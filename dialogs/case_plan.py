@@ -15,6 +15,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel
 from bot.services import nc, orgs
 from dialogs.calendar import LocalCalendar
 from dialogs.common import Choices, T, esc
+from dialogs.report_notify import notify_owner
 from dialogs.states import CasePlan
 
 MAX_WHYS = 5
@@ -93,6 +94,8 @@ async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen
         await callback.message.answer(
             _("Someone else moved this report on meanwhile; here it is now.")
         )
+    else:
+        await notify_owner(manager.middleware_data, nc.visible(db, user.id, _case(manager)))
     await manager.done()
 
 

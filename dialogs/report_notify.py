@@ -18,20 +18,35 @@ log = logging.getLogger(__name__)
 
 
 class OpenReport(CallbackData, prefix="nc"):
-    """The button under a notification: open the report (rights checked when it opens)."""
+    """Buttons under a notification: open the report, or take it on (rights checked then)."""
 
     id: int
+    take: bool = False
 
 
-def open_button(report: Nonconformity, label: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=label, callback_data=OpenReport(id=report.id).pack())]
-        ]
-    )
+def report_buttons(report: Nonconformity, i18n, lang: str, take: bool) -> InlineKeyboardMarkup:
+    row = [
+        InlineKeyboardButton(
+            text=i18n.gettext(OPEN_LABEL, locale=lang),
+            callback_data=OpenReport(id=report.id).pack(),
+        )
+    ]
+    if take:
+        row.append(
+            InlineKeyboardButton(
+                text=i18n.gettext(TAKE_LABEL, locale=lang),
+                callback_data=OpenReport(id=report.id, take=True).pack(),
+            )
+        )
+    return InlineKeyboardMarkup(inline_keyboard=[row])
 
 
 OPEN_LABEL = N_("👀 Open the report")
+TAKE_LABEL = N_("🙋 I'll handle it")
+OWNER = N_(
+    "📋 You own the corrective action for {reference}, due {due}:\n{action}\n\n"
+    "Mark it done from the report when it is done."
+)
 NEW_REPORT = N_(
     "⚠️ <b>New report {reference}</b> · {severity}\n📍 {area} · 🏷 {category} · 📷 {photos}\n\n"
     "{description}\n\nReported by {reporter}."
@@ -58,9 +73,9 @@ async def notify_managers(data: dict, report: Nonconformity) -> None:
                 description=esc(report.description),
                 reporter=esc(reporter.first_name if reporter else "—"),
             )
-        button = open_button(report, i18n.gettext(OPEN_LABEL, locale=lang))
+        buttons = report_buttons(report, i18n, lang, take=True)
         with suppress(TelegramAPIError):
-            await bot.send_message(user_id, text, reply_markup=button)
+            await bot.send_message(user_id, text, reply_markup=buttons)
 
 
 FINISHED = {
@@ -88,3 +103,19 @@ async def notify_reporter(data: dict, report: Nonconformity) -> None:
     )
     with suppress(TelegramAPIError):
         await bot.send_message(person.id, text)
+
+
+async def notify_owner(data: dict, report: Nonconformity) -> None:
+    """Tell the action's owner, in their language, what they own and by when."""
+    db, bot, i18n, settings = data["db"], data["bot"], data["i18n"], data["settings"]
+    person = users.get(db, report.owner_id) if report.owner_id else None
+    if person is None or not person.active:
+        return
+    lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
+    text = i18n.gettext(OWNER, locale=lang).format(
+        reference=report.reference, due=report.due_date or "—", action=esc(report.action or "")
+    )
+    with suppress(TelegramAPIError):
+        await bot.send_message(
+            person.id, text, reply_markup=report_buttons(report, i18n, lang, False)
+        )

@@ -98,6 +98,40 @@ async def test_leak_from_report_to_verified_close(settings, tmp_path):
     await second.stop()
 
 
+async def test_a_manager_takes_a_report_and_a_repeated_update_changes_nothing(local):
+    boss = local.user(8401, language_code="en", first_name="Al")
+    await create_org(boss, "Delta", lang="en")
+    worker = local.user(8402, language_code="en", first_name="Wu")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await worker.send("/report")
+    await worker.send("Wrong label on box 12")
+    await worker.press("⏭ Skip")
+    await worker.press("Product")
+    await worker.press("🟢 Minor")
+    before = len(local.api.queries)
+    await worker.press("✅ Submit")
+    submit_update = local.api.queries[before:]
+    assert len(submit_update) == 1
+    # Telegram delivers the same callback again (a retry after a timeout):
+    screen = worker.messages()[-1]
+    await local.feed(
+        {
+            "update_id": local.api.new_update_id(),
+            "callback_query": {
+                "id": submit_update[0],
+                "from": worker.profile,
+                "chat_instance": "x",
+                "data": "stale",
+                "message": {k: v for k, v in screen.items() if not k.startswith("_")},
+            },
+        }
+    )
+    assert len(nc.mine(local.db, worker.id)) == 1
+    await boss.press("🙋 I'll handle it", boss.messages()[-1])
+    report = nc.mine(local.db, worker.id)[0]
+    assert report.owner_id == boss.id and "Owner: Al" in boss.text()
+
+
 async def test_reject_needs_a_reason_and_tells_the_reporter(local):
     boss = local.user(8101, language_code="en", first_name="Al")
     await create_org(boss, "Beta", lang="en")
