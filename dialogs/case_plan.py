@@ -15,7 +15,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel
 from bot.services import nc, orgs
 from dialogs.calendar import LocalCalendar
 from dialogs.common import Choices, T, esc
-from dialogs.report_notify import notify_owner
+from dialogs.report_notify import notify_assignee, notify_owner
 from dialogs.states import CasePlan
 
 MAX_WHYS = 5
@@ -70,9 +70,16 @@ async def on_action(message: Message, widget, manager: DialogManager, typed: str
 
 
 async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, owner_id: str):
-    if owner_id.isdigit():
-        manager.dialog_data["owner"] = int(owner_id)
-        await manager.switch_to(CasePlan.due)
+    if not owner_id.isdigit():
+        return
+    if (manager.start_data or {}).get("assign_only"):  # "Assign": just who handles it
+        db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+        nc.note_down(db, user.id, _case(manager), "owner_id", int(owner_id))
+        await notify_assignee(manager.middleware_data, nc.visible(db, user.id, _case(manager)))
+        await manager.done()
+        return
+    manager.dialog_data["owner"] = int(owner_id)
+    await manager.switch_to(CasePlan.due)
 
 
 async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen: date) -> None:

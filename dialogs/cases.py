@@ -104,6 +104,7 @@ async def one(dialog_manager: DialogManager, db, user, locale, timezone, **kwarg
         "history": "\n".join(trail),
         "photos": nc.photo_count(db, report.id),
         "has_photos": nc.photo_count(db, report.id) > 0,
+        "can_assign": manager and report.status in nc.OPEN,
         "can_contain": "contained" in allowed,
         "can_analyse": "analysis" in allowed and report.status != "done",
         "can_cause": manager and report.status == "analysis",
@@ -150,9 +151,9 @@ def ask(kind: str):
     return on_click
 
 
-def plan(state):
+def plan(state, **extra):
     async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
-        await manager.start(state, data={"nc": _case(manager)})
+        await manager.start(state, data={"nc": _case(manager), **extra})
 
     return on_click
 
@@ -258,6 +259,12 @@ def cases_dialog() -> Dialog:
                 "<b>History</b>\n{history}"
             ),
             Button(T("📷 Photos ({photos})"), id="photos", on_click=on_photos, when="has_photos"),
+            Button(
+                T("👤 Assign"),
+                id="assign",
+                on_click=plan(CasePlan.owner, assign_only=True),
+                when="can_assign",
+            ),
             Button(
                 T("🛡 Containment"), id="contain", on_click=ask("containment"), when="can_contain"
             ),

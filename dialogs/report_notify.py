@@ -43,6 +43,7 @@ def report_buttons(report: Nonconformity, i18n, lang: str, take: bool) -> Inline
 
 OPEN_LABEL = N_("👀 Open the report")
 TAKE_LABEL = N_("🙋 I'll handle it")
+ASSIGNED = N_("👤 You have been asked to handle report {reference}: {description}")
 OWNER = N_(
     "📋 You own the corrective action for {reference}, due {due}:\n{action}\n\n"
     "Mark it done from the report when it is done."
@@ -114,6 +115,22 @@ async def notify_owner(data: dict, report: Nonconformity) -> None:
     lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
     text = i18n.gettext(OWNER, locale=lang).format(
         reference=report.reference, due=report.due_date or "—", action=esc(report.action or "")
+    )
+    with suppress(TelegramAPIError):
+        await bot.send_message(
+            person.id, text, reply_markup=report_buttons(report, i18n, lang, False)
+        )
+
+
+async def notify_assignee(data: dict, report: Nonconformity) -> None:
+    """Tell the person a report was assigned to, in their language."""
+    db, bot, i18n, settings = data["db"], data["bot"], data["i18n"], data["settings"]
+    person = users.get(db, report.owner_id) if report.owner_id else None
+    if person is None or not person.active:
+        return
+    lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
+    text = i18n.gettext(ASSIGNED, locale=lang).format(
+        reference=report.reference, description=esc(report.description[:200])
     )
     with suppress(TelegramAPIError):
         await bot.send_message(

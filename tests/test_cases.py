@@ -217,3 +217,35 @@ async def test_export_evidence_and_the_offer_to_report(local, settings):
     assert worker.text() == "要把这个作为问题上报吗？"
     await worker.press("✖️ 不")
     assert worker.buttons()[0] == "⚠️ 上报问题"
+
+
+async def test_assigning_a_report_in_chinese_with_a_chinese_calendar(local):
+    boss = local.user(8501, language_code="zh", first_name="周总")
+    await create_org(boss, "星河电子")
+    lead = local.user(8502, language_code="zh", first_name="陈工")
+    await lead.send("/start " + await new_invite(boss, "主管"))
+    worker = local.user(8503, language_code="zh", first_name="阿强")
+    await worker.send("/start " + await new_invite(boss, "员工"))
+    await worker.send("/report")
+    await worker.send("包装破损")
+    await worker.press("⏭ 跳过")
+    await worker.press("产品")
+    await worker.press("🟢 轻微")
+    await worker.press("✅ 提交")
+    await boss.press("👀 查看报告", boss.messages()[-1])
+    await boss.press("👤 指派")
+    await boss.press("陈工")
+    report = nc.mine(local.db, worker.id)[0]
+    assert report.owner_id == lead.id and "负责人：</b>" not in boss.text()
+    assert "负责人：陈工" in boss.text()
+    assert lead.messages()[-1]["text"].startswith(f"👤 请您处理报告 {report.reference}")
+
+    await boss.press("🔍 开始原因分析")
+    await boss.press("✍️ 根本原因")
+    await boss.send("纸箱强度不够")
+    await boss.press("📋 制定纠正措施")
+    await boss.send("更换五层纸箱")
+    await boss.press("陈工")
+    header = boss.buttons()[0]
+    assert "年" in header and "月" in header  # the calendar speaks Chinese, e.g. 🗓 2026年11月
+    assert boss.buttons()[1:8] == ["一", "二", "三", "四", "五", "六", "日"]
