@@ -202,9 +202,9 @@ def notifications_router() -> Router:
     async def open_report(
         query: CallbackQuery, callback_data: OpenReport, dialog_manager, db, user
     ) -> None:
-        nc.visible(db, user.id, callback_data.id)  # NotAllowed for anyone else
-        if callback_data.take:  # "I'll handle it": the manager becomes the owner
-            nc.note_down(db, user.id, callback_data.id, "owner_id", user.id)
+        found = nc.visible(db, user.id, callback_data.id)  # NotAllowed for anyone else
+        if callback_data.take and found.owner_id is None and found.status in nc.ASSIGNABLE:
+            nc.note_down(db, user.id, callback_data.id, "owner_id", user.id)  # I'll handle it
         await query.answer()
         await open_over(dialog_manager, Cases.case, {"nc": callback_data.id})
 

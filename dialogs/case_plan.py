@@ -65,6 +65,9 @@ async def on_found(callback: CallbackQuery, button, manager: DialogManager) -> N
 
 
 async def on_action(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    if not typed.strip():
+        await message.answer(_("Please describe the action."))
+        return
     manager.dialog_data["action"] = typed.strip()[:1000]
     await manager.switch_to(CasePlan.owner)
 
@@ -97,7 +100,9 @@ async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen
         owner_id=manager.dialog_data.get("owner"),
         due_date=chosen,
     )
-    if result != "moved":
+    if result == "missing":
+        await callback.message.answer(_("That person is no longer in the organization."))
+    elif result != "moved":
         await callback.message.answer(
             _("Someone else moved this report on meanwhile; here it is now.")
         )

@@ -18,7 +18,8 @@ from aiogram_dialog.widgets.text import Format
 from bot.db import users
 from bot.i18n import format_moment
 from bot.services import nc, orgs
-from dialogs.common import Choices, CloseButton, T, esc
+from bot.services.orgs import NotAllowed
+from dialogs.common import Choices, CloseButton, T, close, esc
 from dialogs.nc_labels import category_name, severity_name, status_name
 from dialogs.report_files import reports_xlsx
 from dialogs.report_notify import notify_reporter
@@ -104,7 +105,9 @@ async def one(dialog_manager: DialogManager, db, user, locale, timezone, **kwarg
         "history": "\n".join(trail),
         "photos": nc.photo_count(db, report.id),
         "has_photos": nc.photo_count(db, report.id) > 0,
-        "can_assign": manager and report.status in nc.OPEN,
+        "can_assign": manager and report.status in nc.ASSIGNABLE,
+        "can_list": manager,
+        "cannot_list": not manager,
         "can_contain": "contained" in allowed,
         "can_analyse": "analysis" in allowed and report.status != "done",
         "can_cause": manager and report.status == "analysis",
@@ -143,8 +146,19 @@ async def on_case(callback: CallbackQuery, widget, manager: DialogManager, nc_id
         await manager.switch_to(Cases.case)
 
 
+def _check(manager: DialogManager, kind: str) -> None:
+    """Refuse at the first step what the workflow would refuse at the last (hidden buttons
+    can still be pressed with crafted data)."""
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    report = nc.visible(db, user.id, _case(manager))
+    owner_done = kind == "done" and report.owner_id == user.id
+    if not (nc.may_manage(db, user.id, report) or owner_done):
+        raise NotAllowed(f"user {user.id} may not {kind} report {report.id}")
+
+
 def ask(kind: str):
     async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        _check(manager, kind)
         manager.dialog_data["kind"] = kind
         await manager.switch_to(Cases.note)
 
@@ -153,6 +167,7 @@ def ask(kind: str):
 
 def plan(state, **extra):
     async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        _check(manager, "plan")
         await manager.start(state, data={"nc": _case(manager), **extra})
 
     return on_click
@@ -200,7 +215,7 @@ async def _move(manager: DialogManager, message: Message, to: str, note: str | N
     result = nc.move(db, user.id, _case(manager), to, note, **fields)
     if result == "stale":
         await message.answer(_("Someone else moved this report on meanwhile; here it is now."))
-    elif result == "missing":
+    elif result == "missing" and to == "rejected":
         await message.answer(_("Please give the reason."))
     elif to in ("closed", "rejected", "duplicate"):
         await notify_reporter(manager.middleware_data, nc.visible(db, user.id, _case(manager)))
@@ -303,7 +318,8 @@ def cases_dialog() -> Dialog:
                     when="can_duplicate",
                 ),
             ),
-            SwitchTo(T("⬅️ Back"), id="case_back", state=Cases.list),
+            SwitchTo(T("⬅️ Back"), id="case_back", state=Cases.list, when="can_list"),
+            Button(T("⬅️ Back"), id="case_close", on_click=close, when="cannot_list"),
             state=Cases.case,
             getter=one,
         ),

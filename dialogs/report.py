@@ -97,12 +97,12 @@ async def on_photo_step_input(message: Message, widget, manager: DialogManager) 
     if orgs.membership(manager.middleware_data["db"], manager.middleware_data["user"].id) is None:
         return
     if message.photo:
-        _add_photo(manager, message)
-        if message.caption and await _take_text(message, manager):
-            await _next(manager, Report.area)
+        _add_photo(manager, message)  # more of the album may follow: stay here
+        if message.caption:
+            await _take_text(message, manager)
     elif message.text and await _take_text(message, manager):
         await _next(manager, Report.area)  # typed straight away: the photos were skipped
-    elif not message.text:
+    elif not (message.text or "").strip():
         await message.answer(_("Please send a photo, or type what happened."))
 
 
@@ -113,7 +113,7 @@ async def on_text(message: Message, widget, manager: DialogManager) -> None:
             return
     if await _take_text(message, manager):
         await _next(manager, Report.area)
-    elif not (message.text or message.caption):
+    elif not (message.text or message.caption or "").strip():
         await message.answer(_("Please type what happened."))
 
 
@@ -126,6 +126,9 @@ async def on_area(callback: CallbackQuery, widget, manager: DialogManager, area_
 
 
 async def on_typed_area(message: Message, widget, manager: DialogManager) -> None:
+    if message.photo:  # the rest of an album: keep it
+        _add_photo(manager, message)
+        return
     typed = " ".join((message.text or "").split())[:64]
     if not typed:
         await message.answer(_("Please type where it happened, or pick an area."))
@@ -151,6 +154,11 @@ async def on_severity(callback: CallbackQuery, widget, manager: DialogManager, k
         await manager.switch_to(Report.confirm)
 
 
+async def on_photos_next(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    # A caption already said what happened: no need to ask again.
+    await _next(manager, Report.area if manager.dialog_data.get("description") else Report.text)
+
+
 def edit(state):
     async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
         manager.dialog_data["editing"] = True
@@ -162,12 +170,14 @@ def edit(state):
 async def on_submit(callback: CallbackQuery, button, manager: DialogManager) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     data = manager.dialog_data
-    saved = nc.report(db, user.id, data, [tuple(p) for p in data.get("photos", [])], data["key"])
-    # Saved first; only now is anyone told.
-    await manager.start(Reports.done, data={"nc": saved.id}, mode=StartMode.NORMAL)
-    await notify_managers(manager.middleware_data, saved)
-    settings, bot = manager.middleware_data["settings"], manager.middleware_data["bot"]
-    await keep_evidence(bot, db, settings.evidence_path, saved)
+    photos = [tuple(p) for p in data.get("photos", [])]
+    saved, created = nc.submit(db, user.id, data, photos, data["key"])
+    # Saved first; only now is anyone told — once, however often Submit arrives.
+    await manager.start(Reports.done, data={"nc": saved.id}, mode=StartMode.RESET_STACK)
+    if created:
+        await notify_managers(manager.middleware_data, saved)
+        settings, bot = manager.middleware_data["settings"], manager.middleware_data["bot"]
+        await keep_evidence(bot, db, settings.evidence_path, saved)
 
 
 async def on_cancel(callback: CallbackQuery, button, manager: DialogManager) -> None:
@@ -190,7 +200,7 @@ def report_dialog() -> Dialog:
                 when="outsider",
             ),
             MessageInput(on_photo_step_input, content_types=[ContentType.ANY]),
-            SwitchTo(T("➡️ Next"), id="photos_next", state=Report.text, when="has_photos"),
+            Button(T("➡️ Next"), id="photos_next", on_click=on_photos_next, when="has_photos"),
             SwitchTo(T("⏭ No photo"), id="no_photo", state=Report.text, when="no_photos"),
             cancel,
             state=Report.photos,

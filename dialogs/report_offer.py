@@ -4,8 +4,10 @@ problem?"
 ask ─▶ yes: the report form, with that photo or text already filled in · no: the main menu
 """
 
+from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button
 
 from bot.services import nc, orgs
@@ -29,8 +31,21 @@ async def offer_report(message: Message, manager: DialogManager) -> bool:
     return True
 
 
+async def on_start(start_data: dict | None, manager: DialogManager) -> None:
+    manager.dialog_data.update(start_data or {})
+
+
+async def on_more(message: Message, widget, manager: DialogManager) -> None:
+    """The rest of an album arrives while the question is on screen: keep it."""
+    if message.photo:
+        best = message.photo[-1]
+        photos = manager.dialog_data.setdefault("photos", [])
+        if [best.file_id, best.file_unique_id] not in photos:
+            photos.append([best.file_id, best.file_unique_id])
+
+
 async def on_yes(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    offered = dict(manager.start_data or {})
+    offered = dict(manager.dialog_data)
     # Text already given: on to the area; a photo alone: more photos may follow.
     first = Report.area if offered.get("description") else Report.photos
     await manager.start(first, data=offered, mode=StartMode.RESET_STACK)
@@ -46,6 +61,8 @@ def report_offer_dialog() -> Dialog:
             T("Report this as a problem?"),
             Button(T("⚠️ Yes, report it"), id="yes", on_click=on_yes),
             Button(T("✖️ No"), id="no", on_click=on_no),
+            MessageInput(on_more, content_types=[ContentType.PHOTO]),
             state=ReportOffer.ask,
         ),
+        on_start=on_start,
     )

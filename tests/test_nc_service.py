@@ -105,15 +105,15 @@ def test_the_whole_workflow_with_its_history(db, acme):
 
 def test_steps_the_workflow_does_not_allow_are_refused(db, acme):
     leak = nc.report(db, 3, LEAK, [], "k")
-    for to in ("closed", "verified", "done", "planned-ish"):
-        with pytest.raises(NotAllowed):
-            nc.move(db, 2, leak.id, to)
+    for to in ("closed", "verified", "done", "planned-ish"):  # for a manager: nothing happens
+        assert nc.move(db, 2, leak.id, to) == "stale"
+    assert repo.get(db, leak.id).status == "new" and len(nc.history(db, 2, leak.id)) == 1
     assert nc.move(db, 2, leak.id, "rejected") == "missing"  # a reason is required
     assert (
         nc.move(db, 2, leak.id, "rejected", "Not a nonconformity: planned maintenance") == "moved"
     )
-    with pytest.raises(NotAllowed):
-        nc.move(db, 2, leak.id, "analysis")  # rejected is final
+    assert nc.move(db, 2, leak.id, "analysis") == "stale"  # rejected is final
+    assert repo.get(db, leak.id).status == "rejected"
 
 
 def test_who_may_see_and_move(db, acme):
@@ -155,3 +155,25 @@ def test_an_erased_reporter_leaves_the_report_anonymous(db, acme):
     kept = repo.get(db, leak.id)
     assert kept.reporter_id is None and kept.description == LEAK["description"]
     assert nc.history(db, 2, leak.id)[0].actor_id is None
+
+
+def test_taking_a_report_is_for_before_the_plan_and_only_once(db, acme):
+    leak = nc.report(db, 3, LEAK, [], "k")
+    assert nc.note_down(db, 2, leak.id, "owner_id", 2) is True
+    assert nc.note_down(db, 2, leak.id, "owner_id", 2) is False  # again: no new history row
+    assert nc.history(db, 2, leak.id)[-1].note == "→ P2"
+    nc.move(db, 2, leak.id, "analysis")
+    nc.move(db, 2, leak.id, "planned", action="x", owner_id=3, due_date=date(2027, 1, 1))
+    with pytest.raises(NotAllowed):
+        nc.note_down(db, 2, leak.id, "owner_id", 2)  # the plan's owner stays
+    assert repo.get(db, leak.id).owner_id == 3
+
+
+def test_people_who_left_lose_access(db, acme):
+    leak = nc.report(db, 3, LEAK, [], "k")
+    nc.move(db, 2, leak.id, "analysis")
+    nc.move(db, 2, leak.id, "planned", action="x", owner_id=4, due_date=date(2027, 1, 1))
+    assert orgs.leave(db, 4) == "left"
+    with pytest.raises(NotAllowed):
+        nc.move(db, 4, leak.id, "done")
+    assert [r.id for r in nc.mine(db, 3)] == [leak.id]  # the reporter still sees their list

@@ -81,3 +81,40 @@ async def test_text_first_skips_the_photos_and_outsiders_are_told_why_not(local)
     assert "join or create an organization first" in loner.text()
     await loner.send("something broke")
     assert nc.mine(local.db, loner.id) == []
+
+
+async def test_albums_with_a_caption_keep_every_photo_and_submit_tells_once(local):
+    boss = local.user(6020, language_code="en", first_name="Ann")
+    await create_org(boss, "Gamma", lang="en")
+    worker = local.user(6021, language_code="en", first_name="Bo")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await worker.send("/report")
+    await worker.send_photo(PNG + b"a", caption="Cracked housing", media_group_id="g")
+    await worker.send_photo(PNG + b"b", media_group_id="g")
+    await worker.send_photo(PNG + b"c", media_group_id="g")
+    assert "Photos: 3" in worker.text()
+    await worker.press("➡️ Next")  # the caption already said what happened
+    assert worker.text().startswith("Where did it happen?")
+    await worker.press("⏭ Skip")
+    await worker.press("Product")
+    await worker.press("🟢 Minor")
+    assert "📷 Photos: 3" in worker.text() and "📝 Cracked housing" in worker.text()
+    told = len(boss.messages())
+    await worker.press("✅ Submit")
+    await worker.press("📋 My reports")
+    await worker.press("⬅️ Back")  # the form is gone: nothing to submit twice
+    assert "Check your report" not in worker.text()
+    assert len(boss.messages()) == told + 1  # managers told once
+
+
+async def test_an_album_sent_on_the_menu_is_offered_whole(local):
+    boss = local.user(6030, language_code="en", first_name="Ann")
+    await create_org(boss, "Delta", lang="en")
+    worker = local.user(6031, language_code="en", first_name="Bo")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await worker.send("/menu")
+    await worker.send_photo(PNG + b"1", media_group_id="h")
+    await worker.send_photo(PNG + b"2", media_group_id="h")
+    assert worker.text() == "Report this as a problem?"
+    await worker.press("⚠️ Yes, report it")
+    assert "Photos: 2" in worker.text()

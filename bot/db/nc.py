@@ -58,13 +58,13 @@ def create(
     photos: list[tuple[str, str]],
     key: str,
     now: str,
-) -> int:
+) -> tuple[int, bool]:
     """Store a report with the next number of its organization and year, its photos and its
-    first history row, all or nothing. The same ``key`` twice gives the first report's id."""
+    first history row, all or nothing: (id, True). The same ``key`` again: (first id, False)."""
     with db.conn:
         known = db.execute("SELECT id FROM nonconformities WHERE idempotency_key = ?", [key])
         if row := known.fetchone():
-            return row[0]
+            return row[0], False
         number = db.execute(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM nonconformities"
             " WHERE org_id = ? AND year = ?",
@@ -100,7 +100,7 @@ def create(
             " VALUES (?, ?, ?, NULL, 'new')",
             [nc_id, now, reporter_id],
         )
-    return nc_id
+    return nc_id, True
 
 
 def get(db: sqlite_utils.Database, nc_id: int) -> Nonconformity | None:

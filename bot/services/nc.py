@@ -16,6 +16,7 @@ import sqlite_utils
 
 from bot.db import nc as repo
 from bot.db import orgs as org_repo
+from bot.db import users
 from bot.db.nc import Event, Nonconformity
 from bot.services import orgs
 from bot.services.orgs import NotAllowed
@@ -34,6 +35,7 @@ SEVERITIES = ("minor", "major", "critical")
 MAX_DESCRIPTION = 1000
 MAX_PHOTOS = 10
 OPEN = ("new", "contained", "analysis", "planned", "done", "verified")
+ASSIGNABLE = ("new", "contained", "analysis")  # before an action is planned
 TRANSITIONS = {
     "new": ("contained", "analysis", "rejected", "duplicate"),
     "contained": ("analysis", "rejected", "duplicate"),
@@ -68,8 +70,19 @@ def report(
     key: str,
     now: datetime | None = None,
 ) -> Nonconformity:
-    """Save a report before anyone is told about it. The same ``key`` (one per filled-in
-    form) saves it once, however often it is submitted."""
+    return submit(db, user_id, draft, photos, key, now)[0]
+
+
+def submit(
+    db: sqlite_utils.Database,
+    user_id: int,
+    draft: dict,
+    photos: list[tuple[str, str]],
+    key: str,
+    now: datetime | None = None,
+) -> tuple[Nonconformity, bool]:
+    """Save a report before anyone is told about it: (report, True). The same ``key`` (one
+    per filled-in form) saves it once, however often it is submitted: (report, False)."""
     member = orgs.membership(db, user_id)
     if member is None:
         raise NotAllowed(f"user {user_id} is in no organization")
@@ -84,7 +97,7 @@ def report(
     org = org_repo.organization(db, member.org_id)
     moment = now or datetime.now(UTC)
     year = moment.astimezone(ZoneInfo(org["timezone"])).year
-    nc_id = repo.create(
+    nc_id, created = repo.create(
         db,
         member.org_id,
         year,
@@ -99,7 +112,7 @@ def report(
         f"{user_id}:{key}",
         moment.isoformat(timespec="seconds"),
     )
-    return repo.get(db, nc_id)
+    return repo.get(db, nc_id), created
 
 
 def visible(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> Nonconformity:
@@ -108,10 +121,10 @@ def visible(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> Nonconform
     found = repo.get(db, nc_id)
     if found is None:
         raise NotAllowed(f"no report {nc_id}")
-    if viewer_id in (found.reporter_id, found.owner_id):
-        return found
     viewer = orgs.membership(db, viewer_id)
-    if viewer and viewer.org_id == found.org_id and viewer.role in ("manager", "admin"):
+    if viewer is None or viewer.org_id != found.org_id:  # left, or never belonged
+        raise NotAllowed(f"user {viewer_id} may not see report {nc_id}")
+    if viewer_id in (found.reporter_id, found.owner_id) or viewer.role in ("manager", "admin"):
         return found
     raise NotAllowed(f"user {viewer_id} may not see report {nc_id}")
 
@@ -138,9 +151,13 @@ def move(
     found = visible(db, actor_id, nc_id)
     manager = may_manage(db, actor_id, found)
     owner_marks_done = to == "done" and found.owner_id == actor_id
+    if found.status == "done" and to == "done" and found.owner_id == actor_id:
+        return "stale"
     if not (manager or owner_marks_done):
         raise NotAllowed(f"user {actor_id} may not move report {nc_id}")
     if to not in TRANSITIONS.get(found.status, ()):
+        if manager or owner_marks_done:  # a double tap, or a step someone already took
+            return "stale"
         raise NotAllowed(f"report {nc_id} cannot go from {found.status} to {to}")
     if to == "rejected" and not (note or "").strip():
         return "missing"
@@ -169,13 +186,17 @@ def note_down(
     found = visible(db, actor_id, nc_id)
     if not may_manage(db, actor_id, found):
         raise NotAllowed(f"user {actor_id} may not change report {nc_id}")
-    if field not in ("root_cause", "owner_id") or found.status not in OPEN:
-        raise NotAllowed(f"field {field!r} of report {nc_id}")
+    if field not in ("root_cause", "owner_id") or found.status not in ASSIGNABLE:
+        raise NotAllowed(f"field {field!r} of report {nc_id} in {found.status}")
+    if getattr(found, field) == value:
+        return False  # nothing new: no history row either
+    note = str(value)
     if field == "owner_id":
         owner = orgs.membership(db, int(value or 0))
         if owner is None or owner.org_id != found.org_id:
             raise NotAllowed(f"owner {value} is not in report {nc_id}'s organization")
-    note = f"{field}: {value}"
+        person = users.get(db, owner.user_id)
+        note = f"→ {person.first_name if person else owner.user_id}"
     return repo.transition(
         db, nc_id, found.status, found.status, actor_id, note, {field: value}, _now()
     )
