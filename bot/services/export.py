@@ -17,6 +17,9 @@ def workbook(sheets: list[tuple[str, list[str], list[list[object]]]]) -> bytes:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # typed text stays text, never a formula
         for column in sheet.columns:
             longest = max(len(str(cell.value or "")) for cell in column)
             sheet.column_dimensions[column[0].column_letter].width = min(max(10, longest + 2), 60)
