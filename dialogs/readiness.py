@@ -10,9 +10,9 @@ result: overall %, per clause, the biggest gaps with their next actions, the cha
 
 from datetime import datetime
 
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
@@ -20,7 +20,7 @@ from aiogram_dialog.widgets.text import Format, Multi
 from bot.i18n import N_, format_moment, format_share
 from bot.services import library, orgs, readiness, roadmap
 from dialogs.common import Choices, CloseButton, T, esc
-from dialogs.readiness_report import chart_png, gap_lines, spreadsheet
+from dialogs.readiness_report import gap_lines, send_chart, send_spreadsheet
 from dialogs.states import Readiness, ReadinessTeam, Roadmap
 
 BAR = 10
@@ -196,27 +196,11 @@ async def on_note(message: Message, widget, manager: DialogManager, typed: str) 
 
 
 async def on_chart(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
-    locale = manager.middleware_data["locale"]
-    png = await chart_png(db, user.id, _assessment(manager), locale)
-    await bot.send_photo(
-        callback.message.chat.id,
-        BufferedInputFile(png, "readiness.png"),
-        caption=_("Readiness per clause"),
-    )
-    manager.show_mode = ShowMode.SEND
+    await send_chart(callback, manager, _assessment(manager))
 
 
 async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
-    locale, timezone = manager.middleware_data["locale"], manager.middleware_data["timezone"]
-    data = await spreadsheet(db, user.id, _assessment(manager), locale, timezone)
-    await bot.send_document(
-        callback.message.chat.id,
-        BufferedInputFile(data, "certready-readiness.xlsx"),
-        caption=_("The assessment, question by question, for your management review."),
-    )
-    manager.show_mode = ShowMode.SEND
+    await send_spreadsheet(callback, manager, _assessment(manager))
 
 
 def readiness_dialog() -> Dialog:

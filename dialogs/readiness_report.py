@@ -5,7 +5,9 @@ import asyncio
 from datetime import datetime
 
 import sqlite_utils
+from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
+from aiogram_dialog import ShowMode
 
 from bot.i18n import format_moment
 from bot.services import charts, export, library, readiness
@@ -96,3 +98,27 @@ def _sheets(
             rows,
         ),
     ]
+
+
+async def send_chart(callback, manager, assessment_id: int) -> None:
+    """Send the chart of an assessment under the screen, which then moves below it."""
+    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
+    png = await chart_png(db, user.id, assessment_id, manager.middleware_data["locale"])
+    await bot.send_photo(
+        callback.message.chat.id,
+        BufferedInputFile(png, "readiness.png"),
+        caption=_("Readiness per clause"),
+    )
+    manager.show_mode = ShowMode.SEND
+
+
+async def send_spreadsheet(callback, manager, assessment_id: int) -> None:
+    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
+    locale, timezone = manager.middleware_data["locale"], manager.middleware_data["timezone"]
+    data = await spreadsheet(db, user.id, assessment_id, locale, timezone)
+    await bot.send_document(
+        callback.message.chat.id,
+        BufferedInputFile(data, "certready-readiness.xlsx"),
+        caption=_("The assessment, question by question, for your management review."),
+    )
+    manager.show_mode = ShowMode.SEND

@@ -6,16 +6,16 @@ overview: average per clause, one line a person ─▶ person: their result · c
 
 from datetime import datetime
 
-from aiogram.types import BufferedInputFile, CallbackQuery
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 
 from bot.i18n import format_moment, format_share
 from bot.services import library, orgs, readiness
 from dialogs.common import Choices, CloseButton, T, esc
 from dialogs.readiness import bar
-from dialogs.readiness_report import chart_png, gap_lines, spreadsheet
+from dialogs.readiness_report import gap_lines, send_chart, send_spreadsheet
 from dialogs.states import ReadinessTeam
 
 
@@ -68,32 +68,11 @@ async def on_person(callback: CallbackQuery, widget, manager: DialogManager, ass
 
 
 async def on_chart(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
-    png = await chart_png(
-        db,
-        user.id,
-        int(manager.dialog_data.get("assessment", 0)),
-        manager.middleware_data["locale"],
-    )
-    await bot.send_photo(
-        callback.message.chat.id,
-        BufferedInputFile(png, "readiness.png"),
-        caption=_("Readiness per clause"),
-    )
-    manager.show_mode = ShowMode.SEND
+    await send_chart(callback, manager, int(manager.dialog_data.get("assessment", 0)))
 
 
 async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
-    locale, timezone = manager.middleware_data["locale"], manager.middleware_data["timezone"]
-    assessment_id = int(manager.dialog_data.get("assessment", 0))
-    data = await spreadsheet(db, user.id, assessment_id, locale, timezone)
-    await bot.send_document(
-        callback.message.chat.id,
-        BufferedInputFile(data, "certready-readiness.xlsx"),
-        caption=_("The assessment, question by question, for your management review."),
-    )
-    manager.show_mode = ShowMode.SEND
+    await send_spreadsheet(callback, manager, int(manager.dialog_data.get("assessment", 0)))
 
 
 def readiness_team_dialog() -> Dialog:
