@@ -1,15 +1,36 @@
 """A worker reports a leak in Chinese; an English-speaking manager drives it to a verified
 close through a restart; the worker is told."""
 
+import copy
 from datetime import date, timedelta
 
 from bot.db import open_db
 from bot.local import LocalBot
 from bot.localapi import LocalBotAPI
+from bot.localapi.user import find_button
 from bot.services import library, nc
 from tests.test_onboarding import create_org, new_invite
 
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+async def team(local, first_id: int, name: str) -> tuple:
+    """An English-speaking admin and one worker in a new organization."""
+    boss = local.user(first_id, language_code="en", first_name="Al")
+    await create_org(boss, name, lang="en")
+    worker = local.user(first_id + 1, language_code="en", first_name="Wu")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    return boss, worker
+
+
+async def file_report(user, text: str, category: str, severity: str = "🟢 Minor") -> None:
+    """Report with no photo and no area, in English."""
+    await user.send("/report")
+    await user.send(text)
+    await user.press("⏭ Skip")
+    await user.press(category)
+    await user.press(severity)
+    await user.press("✅ Submit")
 
 
 async def test_leak_from_report_to_verified_close(settings, tmp_path):
@@ -99,50 +120,40 @@ async def test_leak_from_report_to_verified_close(settings, tmp_path):
 
 
 async def test_a_manager_takes_a_report_and_a_repeated_update_changes_nothing(local):
-    boss = local.user(8401, language_code="en", first_name="Al")
-    await create_org(boss, "Delta", lang="en")
-    worker = local.user(8402, language_code="en", first_name="Wu")
-    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    boss, worker = await team(local, 8401, "Delta")
     await worker.send("/report")
     await worker.send("Wrong label on box 12")
     await worker.press("⏭ Skip")
     await worker.press("Product")
     await worker.press("🟢 Minor")
-    before = len(local.api.queries)
-    await worker.press("✅ Submit")
-    submit_update = local.api.queries[before:]
-    assert len(submit_update) == 1
-    # Telegram delivers the same callback again (a retry after a timeout):
-    screen = worker.messages()[-1]
-    await local.feed(
-        {
-            "update_id": local.api.new_update_id(),
-            "callback_query": {
-                "id": submit_update[0],
-                "from": worker.profile,
-                "chat_instance": "x",
-                "data": "stale",
-                "message": {k: v for k, v in screen.items() if not k.startswith("_")},
-            },
-        }
-    )
+    screen = copy.deepcopy(worker.keyboard_message())
+    submit = find_button(screen, "✅ Submit")["callback_data"]
+    update = {
+        "update_id": local.api.new_update_id(),
+        "callback_query": {
+            "id": "retry-1",
+            "from": worker.profile,
+            "chat_instance": "x",
+            "data": submit,
+            "message": {k: v for k, v in screen.items() if not k.startswith("_")},
+        },
+    }
+    local.api.queries.append("retry-1")
+    await local.feed(update)
+    await local.feed(update)  # Telegram delivers the very same update again
     assert len(nc.mine(local.db, worker.id)) == 1
+    assert sum("New report" in m["text"] for m in boss.messages()) == 1
+    await boss.press("🙋 I'll handle it", boss.messages()[-1])
+    report = nc.mine(local.db, worker.id)[0]
+    assert report.owner_id == boss.id and "Owner: Al" in boss.text()
     await boss.press("🙋 I'll handle it", boss.messages()[-1])
     report = nc.mine(local.db, worker.id)[0]
     assert report.owner_id == boss.id and "Owner: Al" in boss.text()
 
 
 async def test_reject_needs_a_reason_and_tells_the_reporter(local):
-    boss = local.user(8101, language_code="en", first_name="Al")
-    await create_org(boss, "Beta", lang="en")
-    worker = local.user(8102, language_code="en", first_name="Wu")
-    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
-    await worker.send("/report")
-    await worker.send("Coffee machine broken")
-    await worker.press("⏭ Skip")
-    await worker.press("Other")
-    await worker.press("🟢 Minor")
-    await worker.press("✅ Submit")
+    boss, worker = await team(local, 8101, "Beta")
+    await file_report(worker, "Coffee machine broken", "Other")
     await boss.press("👀 Open the report", boss.messages()[-1])
     await boss.press("⛔ Reject")
     await boss.send("Not a quality issue: please tell the office")
@@ -153,18 +164,10 @@ async def test_reject_needs_a_reason_and_tells_the_reporter(local):
 
 
 async def test_workers_cannot_open_others_reports_or_the_list(local):
-    boss = local.user(8201, language_code="en", first_name="Al")
-    await create_org(boss, "Gamma", lang="en")
-    a = local.user(8202, language_code="en", first_name="A")
-    await a.send("/start " + await new_invite(boss, "worker", zh=False))
+    boss, a = await team(local, 8201, "Gamma")
     b = local.user(8203, language_code="en", first_name="B")
     await b.send("/start " + await new_invite(boss, "worker", zh=False))
-    await a.send("/report")
-    await a.send("Scratch on housing")
-    await a.press("⏭ Skip")
-    await a.press("Product")
-    await a.press("🟢 Minor")
-    await a.press("✅ Submit")
+    await file_report(a, "Scratch on housing", "Product")
     notice = boss.messages()[-1]
     answer = await b.press_data(
         notice["reply_markup"]["inline_keyboard"][0][0]["callback_data"], notice
