@@ -18,6 +18,7 @@ from aiogram_dialog import setup_dialogs
 from aiogram_dialog.api.entities import stack as dialog_stack
 from aiogram_dialog.manager.message_manager import MessageManager
 
+from bot import outbox
 from bot.config import LANGUAGES, Settings
 from bot.db.storage import SqliteStorage
 from bot.errors import errors_router
@@ -116,6 +117,8 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     # After setup_dialogs, and on dp.update, so background dialog updates get it too.
     dp.update.outer_middleware(UserLocaleMiddleware(db, i18n, settings))
     dp.startup.register(set_command_menus)
+    dp.startup.register(outbox.start_sender)
+    dp.shutdown.register(outbox.stop_sender)
     return dp
 
 

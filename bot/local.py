@@ -19,11 +19,11 @@ class LocalBot:
         self.dp: Dispatcher = build_dispatcher(settings, db)
 
     async def start(self) -> "LocalBot":
-        await self.dp.emit_startup(bot=self.bot, **self.dp.workflow_data)
+        await self.dp.emit_startup(bot=self.bot, dispatcher=self.dp, **self.dp.workflow_data)
         return self
 
     async def stop(self) -> None:
-        await self.dp.emit_shutdown(bot=self.bot, **self.dp.workflow_data)
+        await self.dp.emit_shutdown(bot=self.bot, dispatcher=self.dp, **self.dp.workflow_data)
         await self.dp.storage.close()
 
     async def feed(self, update: dict) -> None:

@@ -1,12 +1,12 @@
-"""Telling people about reports, each in their own language."""
+"""Telling people about reports, each in their own language, through the outbox (written
+first, sent now, retried after a failure or a restart)."""
 
 import logging
-from contextlib import suppress
 
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import outbox
 from bot.db import users
 from bot.db.nc import Nonconformity
 from bot.i18n import N_, resolve_locale
@@ -75,8 +75,8 @@ async def notify_managers(data: dict, report: Nonconformity) -> None:
                 reporter=esc(reporter.first_name if reporter else "—"),
             )
         buttons = report_buttons(report, i18n, lang, take=True)
-        with suppress(TelegramAPIError):
-            await bot.send_message(user_id, text, reply_markup=buttons)
+        outbox.owe(db, f"nc:{report.id}:new:{user_id}", user_id, text, buttons)
+    await outbox.deliver(bot, db)
 
 
 FINISHED = {
@@ -102,8 +102,8 @@ async def notify_reporter(data: dict, report: Nonconformity) -> None:
     text = i18n.gettext(FINISHED[report.status], locale=lang).format(
         reference=report.reference, reason=esc(report.reason or "")
     )
-    with suppress(TelegramAPIError):
-        await bot.send_message(person.id, text)
+    outbox.owe(db, f"nc:{report.id}:{report.status}:reporter", person.id, text)
+    await outbox.deliver(bot, db)
 
 
 async def notify_owner(data: dict, report: Nonconformity) -> None:
@@ -116,10 +116,9 @@ async def notify_owner(data: dict, report: Nonconformity) -> None:
     text = i18n.gettext(OWNER, locale=lang).format(
         reference=report.reference, due=report.due_date or "—", action=esc(report.action or "")
     )
-    with suppress(TelegramAPIError):
-        await bot.send_message(
-            person.id, text, reply_markup=report_buttons(report, i18n, lang, False)
-        )
+    key = f"nc:{report.id}:owner:{person.id}:{report.updated_at}"
+    outbox.owe(db, key, person.id, text, report_buttons(report, i18n, lang, False))
+    await outbox.deliver(bot, db)
 
 
 async def notify_assignee(data: dict, report: Nonconformity) -> None:
@@ -132,7 +131,6 @@ async def notify_assignee(data: dict, report: Nonconformity) -> None:
     text = i18n.gettext(ASSIGNED, locale=lang).format(
         reference=report.reference, description=esc(report.description[:200])
     )
-    with suppress(TelegramAPIError):
-        await bot.send_message(
-            person.id, text, reply_markup=report_buttons(report, i18n, lang, False)
-        )
+    key = f"nc:{report.id}:assigned:{person.id}:{report.updated_at}"
+    outbox.owe(db, key, person.id, text, report_buttons(report, i18n, lang, False))
+    await outbox.deliver(bot, db)

@@ -217,6 +217,28 @@ def m006_nonconformities(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m007_outbox(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        -- Messages the bot owes people: written first, sent after, retried until sent.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            dedupe_key TEXT NOT NULL UNIQUE,
+            chat_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reply_markup TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            dropped INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX outbox_pending ON outbox(sent_at, dropped);
+        """
+    )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply pending migrations; return the names applied."""
     table = db["_migrations"]

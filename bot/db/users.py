@@ -130,3 +130,9 @@ def forget_dialogs(db: sqlite_utils.Database, user_id: int) -> None:
     is the user's)."""
     with db.conn:
         db.execute("DELETE FROM fsm WHERE key LIKE ?", [f"fsm:{user_id}:{user_id}:%"])
+
+
+def deactivate(db: sqlite_utils.Database, user_id: int) -> None:
+    """They blocked the bot: send nothing until they write again (``seen`` reactivates)."""
+    with db.conn:
+        db.execute("UPDATE users SET active = 0 WHERE id = ?", [user_id])
