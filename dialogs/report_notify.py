@@ -92,45 +92,63 @@ FINISHED = {
 }
 
 
-async def notify_reporter(data: dict, report: Nonconformity) -> None:
-    """Tell the reporter, in their language, what became of their report."""
+async def _tell(
+    data: dict,
+    user_id: int | None,
+    key: str,
+    msgid: str,
+    report: Nonconformity | None,
+    **values: str,
+) -> None:
+    """Owe one person a message in their language (with the report's button if given) and
+    send what is owed."""
     db, bot, i18n, settings = data["db"], data["bot"], data["i18n"], data["settings"]
-    person = users.get(db, report.reporter_id) if report.reporter_id else None
-    if person is None or not person.active or report.status not in FINISHED:
+    person = users.get(db, user_id) if user_id else None
+    if person is None or not person.active:
         return
     lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
-    text = i18n.gettext(FINISHED[report.status], locale=lang).format(
-        reference=report.reference, reason=esc(report.reason or "")
-    )
-    outbox.owe(db, f"nc:{report.id}:{report.status}:reporter", person.id, text)
+    text = i18n.gettext(msgid, locale=lang).format(**values)
+    buttons = report_buttons(report, i18n, lang, False) if report else None
+    outbox.owe(db, key, person.id, text, buttons)
     await outbox.deliver(bot, db)
+
+
+async def notify_reporter(data: dict, report: Nonconformity) -> None:
+    """Tell the reporter, in their language, what became of their report."""
+    if report.status in FINISHED:
+        await _tell(
+            data,
+            report.reporter_id,
+            f"nc:{report.id}:{report.status}:reporter",
+            FINISHED[report.status],
+            None,
+            reference=report.reference,
+            reason=esc(report.reason or ""),
+        )
 
 
 async def notify_owner(data: dict, report: Nonconformity) -> None:
     """Tell the action's owner, in their language, what they own and by when."""
-    db, bot, i18n, settings = data["db"], data["bot"], data["i18n"], data["settings"]
-    person = users.get(db, report.owner_id) if report.owner_id else None
-    if person is None or not person.active:
-        return
-    lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
-    text = i18n.gettext(OWNER, locale=lang).format(
-        reference=report.reference, due=report.due_date or "—", action=esc(report.action or "")
+    await _tell(
+        data,
+        report.owner_id,
+        f"nc:{report.id}:owner:{report.owner_id}:{report.updated_at}",
+        OWNER,
+        report,
+        reference=report.reference,
+        due=report.due_date or "—",
+        action=esc(report.action or ""),
     )
-    key = f"nc:{report.id}:owner:{person.id}:{report.updated_at}"
-    outbox.owe(db, key, person.id, text, report_buttons(report, i18n, lang, False))
-    await outbox.deliver(bot, db)
 
 
 async def notify_assignee(data: dict, report: Nonconformity) -> None:
     """Tell the person a report was assigned to, in their language."""
-    db, bot, i18n, settings = data["db"], data["bot"], data["i18n"], data["settings"]
-    person = users.get(db, report.owner_id) if report.owner_id else None
-    if person is None or not person.active:
-        return
-    lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
-    text = i18n.gettext(ASSIGNED, locale=lang).format(
-        reference=report.reference, description=esc(report.description[:200])
+    await _tell(
+        data,
+        report.owner_id,
+        f"nc:{report.id}:assigned:{report.owner_id}:{report.updated_at}",
+        ASSIGNED,
+        report,
+        reference=report.reference,
+        description=esc(report.description[:200]),
     )
-    key = f"nc:{report.id}:assigned:{person.id}:{report.updated_at}"
-    outbox.owe(db, key, person.id, text, report_buttons(report, i18n, lang, False))
-    await outbox.deliver(bot, db)
