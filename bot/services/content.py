@@ -28,13 +28,26 @@ FORBIDDEN = {
     "ISO900 1": "ISO 9001",
     "ISO1901": "ISO 19011",
     "形成文件的信息": "成文信息",
+    # 评审 is review, 审核 only audit (GB/T 19000): these mean a review.
+    "管理审核": "管理评审",
+    "管理者审核": "管理评审",
+    "要求的审核": "要求的评审",
+    "合同审核": "合同评审",
+    "设计审核": "设计评审",
+    "文件审核": "文件评审",
 }
+# A requirement may be declared not applicable only where that does not affect conforming
+# products and services (ISO 9001 4.3): in practice parts of clause 8 and measurement
+# traceability (7.1.5.2) where it is not required.
+NA_CLAUSES = re.compile(r"^(8(\.\d+)*|7\.1\.5\.2)$")
+TITLES_FILE = Path("reference") / "clause-titles.tsv"
 
 
 @dataclass(frozen=True)
 class Kind:
     texts: tuple[str, ...]
     refs: dict[str, str] = field(default_factory=dict)  # attribute → kind it points at
+    flags: tuple[str, ...] = ()  # optional true/false attributes
     required: tuple[str, ...] = ()  # references every item must have
     hierarchical: bool = False  # parent = id without its last dotted segment
 
@@ -52,6 +65,7 @@ KINDS = {
         texts=("question", "guidance", "evidence", "action"),
         refs={"clause": "clause"},
         required=("clause",),
+        flags=("na_allowed",),
     ),
     "roadmap_step": Kind(texts=("title", "body"), refs={"clauses": "clause"}),
 }
@@ -89,7 +103,43 @@ def read(root: Path) -> tuple[list[Item], list[Problem]]:
         items += file_items
         problems += file_problems
     problems += _check_references(items)
+    if items:
+        problems += _check_titles(items, root / TITLES_FILE, str(TITLES_FILE))
     return items, problems
+
+
+def official_titles(path: Path) -> dict[str, dict[str, str]]:
+    """clause number → {"en": title, "zh": title}, from the table kept in ``content/``."""
+    titles = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            number, en, zh = line.split("\t")
+            titles[number] = {"en": en, "zh": zh}
+    return titles
+
+
+def _check_titles(items: list[Item], path: Path, name: str) -> list[Problem]:
+    """Every clause of the map carries the standard's own title, in full, in both languages."""
+    if not path.is_file():
+        return [Problem(name, "-", "the table of official clause titles is missing")]
+    official = official_titles(path)
+    problems = []
+    for item in items:
+        if item.kind != "clause":
+            continue
+        if item.id not in official:
+            problems.append(Problem(item.source, item.id, f"not a clause in {name}"))
+            continue
+        for lang, title in item.texts.get("title", {}).items():
+            if title != official[item.id][lang]:
+                problems.append(
+                    Problem(
+                        item.source,
+                        item.id,
+                        f"title ({lang}) {title!r} is not the official {official[item.id][lang]!r}",
+                    )
+                )
+    return problems
 
 
 def _read_file(path: Path, name: str) -> tuple[list[Item], list[Problem]]:
@@ -127,7 +177,7 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int):
     item = Item(kind=kind_name, id=item_id, source=name, position=position)
     for field_name in kind.texts:
         item.texts[field_name] = _read_text(raw.get(field_name), field_name, problem)
-    unknown = set(raw) - {"id", *kind.texts, *kind.refs}
+    unknown = set(raw) - {"id", *kind.texts, *kind.refs, *kind.flags}
     if unknown:
         problem(f"unknown field(s): {', '.join(sorted(unknown))}")
     for attr in kind.refs:
@@ -138,6 +188,17 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int):
                 problem(f"'{attr}' must hold text: quote each reference")
         elif attr in kind.required:
             problem(f"needs '{attr}'")
+    for flag in kind.flags:
+        if flag in raw:
+            if not isinstance(raw[flag], bool):
+                problem(f"'{flag}' must be true or false")
+            elif raw[flag]:
+                item.attrs[flag] = True
+    if item.attrs.get("na_allowed") and not NA_CLAUSES.match(str(raw.get("clause", ""))):
+        problem(
+            "'na_allowed' only where ISO 9001 allows a requirement to be not applicable "
+            "(clause 8 or 7.1.5.2), not clause " + str(raw.get("clause"))
+        )
     for lang in LANGUAGES:
         screen = sum(len(texts.get(lang, "")) for texts in item.texts.values())
         if screen > MAX_SCREEN:
