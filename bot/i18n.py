@@ -4,7 +4,7 @@ UI strings are translated at render time with the locale the middleware puts in
 context, never at import time.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
-from bot import LOCALES_DIR
+from bot import LOCALES_DIR, clock
 from bot.config import LANGUAGES
 
 DOMAIN = "messages"
@@ -64,13 +64,32 @@ def in_languages(i18n: I18n, msgid: str, langs: tuple[str, ...], **values: objec
     return "\n\n".join(i18n.gettext(msgid, locale=lang).format(**values) for lang in langs)
 
 
-def format_moment(moment: datetime, locale: str, timezone: str) -> str:
-    """A date and time (to the minute) as people in ``locale`` write it, in ``timezone``."""
+def format_moment(moment: datetime, locale: str, timezone: str, zone: bool = True) -> str:
+    """A date and time (to the minute) as people in ``locale`` write it, in ``timezone``,
+    followed by the zone ("GMT+8") unless the screen already says which zone it shows."""
     local = moment.astimezone(ZoneInfo(timezone))
     glue = Locale.parse(locale).datetime_formats["medium"]  # CLDR's "{1}, {0}" and the like
-    return glue.format(
+    text = glue.format(
         format_skeleton("Hm", local, locale=locale), format_skeleton("yMMMd", local, locale=locale)
     )
+    return f"{text} {zone_name(timezone, locale, moment)}" if zone else text
+
+
+def zone_name(timezone: str, locale: str, moment: datetime | None = None) -> str:
+    """A zone as an offset people read at a glance: "UTC+8"; "UTC+1" or "UTC+2" in Berlin,
+    by the date (``moment``, default now); "UTC+5:30" in India."""
+    when = (moment or clock.now()).astimezone(ZoneInfo(timezone))
+    minutes = round(when.utcoffset().total_seconds() / 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def format_day(day: date | str, locale: str) -> str:
+    """A calendar date as people in ``locale`` write it (1 Dec 2026 / 2026年12月1日)."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return format_skeleton("yMMMd", day, locale=locale)
 
 
 def format_number(value: float, locale: str) -> str:

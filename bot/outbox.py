@@ -7,13 +7,13 @@ import asyncio
 import contextlib
 import json
 import logging
-from datetime import UTC, datetime
 
 import sqlite_utils
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 
+from bot import clock
 from bot.db import outbox as repo
 from bot.db import users
 
@@ -23,7 +23,7 @@ RETRY_EVERY = 5.0  # seconds between passes of the background sender
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def owe(

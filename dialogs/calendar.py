@@ -1,9 +1,16 @@
-"""aiogram-dialog's Calendar, with month and weekday names in the user's language (Babel)."""
+"""aiogram-dialog's Calendar in the user's language (Babel) and the organization's time zone.
+
+"Today" and the earliest date one may pick follow the organization's clock, not the server's:
+at 00:30 on 1 January in Shanghai it is still 31 December in UTC, and a due date set then
+must not be refused as "in the past". Days before today are not shown; a stale or crafted
+tap on one is refused by the handler, which says why.
+"""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from aiogram_dialog import DialogManager
-from aiogram_dialog.widgets.kbd import Calendar, CalendarScope
+from aiogram_dialog.widgets.kbd import Calendar, CalendarScope, CalendarUserConfig
 from aiogram_dialog.widgets.kbd.calendar_kbd import (
     CalendarDaysView,
     CalendarMonthView,
@@ -11,6 +18,9 @@ from aiogram_dialog.widgets.kbd.calendar_kbd import (
 )
 from aiogram_dialog.widgets.text import Text
 from babel.dates import format_date, format_skeleton
+
+from bot import clock
+from bot.services import orgs
 
 
 class BabelDate(Text):
@@ -31,14 +41,30 @@ class BabelDate(Text):
         return self.before + text + self.after
 
 
+def org_timezone(manager: DialogManager) -> str:
+    """The time zone dates are agreed in: the organization's, else the person's own."""
+    data = manager.middleware_data
+    found = orgs.organization(data["db"], data["user"].id) if data.get("user") else None
+    return found["timezone"] if found else data.get("timezone", "UTC")
+
+
+def org_today(manager: DialogManager) -> date:
+    return clock.today(org_timezone(manager))
+
+
 class LocalCalendar(Calendar):
+    """Month and day names from CLDR; the month bar's middle button names only the month
+    (aiogram-dialog renders it from a fixed 2018 date, so a year there would be wrong)."""
+
     def _init_views(self):
         return {
             CalendarScope.DAYS: CalendarDaysView(
                 self._item_callback_data,
+                date_text=BabelDate("d", skeleton=False),
+                today_text=BabelDate("d", "[", "]", skeleton=False),
                 weekday_text=BabelDate("EEEEE", skeleton=False),
                 header_text=BabelDate("yMMMM", "🗓 "),
-                zoom_out_text=BabelDate("yMMMM", "🗓 "),
+                zoom_out_text=BabelDate("LLLL", "🗓 ", skeleton=False),
                 next_month_text=BabelDate("yMMM", after=" »"),
                 prev_month_text=BabelDate("yMMM", "« "),
             ),
@@ -49,3 +75,9 @@ class LocalCalendar(Calendar):
             ),
             CalendarScope.YEARS: CalendarYearsView(self._item_callback_data),
         }
+
+    async def _get_user_config(self, data: dict, manager: DialogManager) -> CalendarUserConfig:
+        timezone = org_timezone(manager)
+        return CalendarUserConfig(
+            timezone=ZoneInfo(timezone), min_date=clock.today(timezone), firstweekday=0
+        )

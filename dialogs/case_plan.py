@@ -12,8 +12,9 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Cancel
 
+from bot.i18n import format_day
 from bot.services import nc, orgs
-from dialogs.calendar import LocalCalendar
+from dialogs.calendar import LocalCalendar, org_today
 from dialogs.common import Choices, T, esc
 from dialogs.report_notify import notify_assignee, notify_owner
 from dialogs.states import CasePlan
@@ -87,8 +88,14 @@ async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, owne
 
 async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen: date) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-    if chosen < date.today():
-        await callback.answer(_("Please pick a date from today on."), show_alert=True)
+    today = org_today(manager)
+    if chosen < today:  # a stale calendar, or crafted: the screen shows no past days
+        text = _("{date} is in the past; please pick a date from today ({today}) on.").format(
+            date=format_day(chosen, manager.middleware_data["locale"]),
+            today=format_day(today, manager.middleware_data["locale"]),
+        )
+        await callback.answer(text)
+        await callback.message.answer(text)
         return
     result = nc.move(
         db,

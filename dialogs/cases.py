@@ -16,7 +16,7 @@ from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from bot.db import users
-from bot.i18n import format_moment
+from bot.i18n import format_day, format_moment
 from bot.services import nc, orgs
 from bot.services.orgs import NotAllowed
 from dialogs.common import Choices, CloseButton, T, close, esc
@@ -101,7 +101,7 @@ async def one(dialog_manager: DialogManager, db, user, locale, timezone, **kwarg
         "root_cause": esc(report.root_cause or "—"),
         "action": esc(report.action or "—"),
         "owner": esc(owner.first_name if owner else "—"),
-        "due": report.due_date or "—",
+        "due": format_day(report.due_date, locale) if report.due_date else "—",
         "history": "\n".join(trail),
         "photos": nc.photo_count(db, report.id),
         "has_photos": nc.photo_count(db, report.id) > 0,

@@ -14,6 +14,7 @@ from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from babel.dates import format_date
 
 from bot.services import orgs, roadmap
+from dialogs.calendar import org_today
 from dialogs.common import Choices, CloseButton, T, esc
 from dialogs.states import Roadmap
 
@@ -81,7 +82,7 @@ def set_status(status: str):
 
 async def on_months(callback: CallbackQuery, widget, manager: DialogManager, months: str):
     if months.isdigit() and int(months) in MONTHS:
-        await _save(manager, date.today() + timedelta(days=round(30.44 * int(months))))
+        await _save(manager, org_today(manager) + timedelta(days=round(30.44 * int(months))))
 
 
 async def on_typed(message: Message, widget, manager: DialogManager, typed: str) -> None:

@@ -6,8 +6,6 @@ overview ─▶ language: pick English or 简体中文 → saved, the screen red
 /language opens the language step directly and returns to where the user was.
 """
 
-from datetime import UTC, datetime
-
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
@@ -15,6 +13,7 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from babel.dates import get_timezone_location
 
+from bot import clock
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES, format_moment
 from bot.services import preferences
@@ -26,7 +25,7 @@ async def overview(dialog_manager: DialogManager, locale: str, timezone: str, **
     return {
         "language": LANGUAGE_NAMES[locale],
         "timezone": timezone,
-        "local_time": format_moment(datetime.now(UTC), locale, timezone),
+        "local_time": format_moment(clock.now(), locale, timezone),
     }
 
 

@@ -1,8 +1,11 @@
 """Shared fixtures: a fresh database with the real content, the real bot on the local Bot API."""
 
 import tempfile
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from bot.config import Settings
 from bot.db import open_db
@@ -25,6 +28,50 @@ def make_settings(**overrides) -> Settings:
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+# Instants where dates go wrong: a month's last day, New Year's Eve in Shanghai before
+# and after midnight (still 31 December in UTC), and the nights Berlin changes its clocks.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BERLIN = ZoneInfo("Europe/Berlin")
+MONTH_END = datetime(2026, 11, 30, 23, 30, tzinfo=SHANGHAI)
+NEW_YEARS_EVE = datetime(2026, 12, 31, 23, 30, tzinfo=SHANGHAI)
+NEW_YEAR = datetime(2027, 1, 1, 0, 30, tzinfo=SHANGHAI)
+DST_SPRING = datetime(2027, 3, 28, 3, 30, tzinfo=BERLIN)  # an hour after clocks went forward
+DST_AUTUMN = datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN).replace(fold=1)  # the second 2:30
+INSTANTS = {
+    "month-end": MONTH_END,
+    "new-years-eve": NEW_YEARS_EVE,
+    "new-year": NEW_YEAR,
+    "dst-spring": DST_SPRING,
+    "dst-autumn": DST_AUTUMN,
+}
+
+
+@pytest.fixture
+def clock():
+    """Stand at a chosen instant: ``clock(MONTH_END)``; ``clock.shift(days=1)`` moves on.
+    Time stands still between moves, so a test never depends on when it runs."""
+    travellers = []
+
+    class Clock:
+        def __call__(self, moment: datetime):
+            if travellers:
+                travellers.pop().stop()
+            traveller = time_machine.travel(moment, tick=False)
+            traveller.start()
+            travellers.append(traveller)
+            self.moment = moment
+            return self
+
+        def shift(self, **delta):
+            from datetime import timedelta
+
+            return self(self.moment + timedelta(**delta))
+
+    yield Clock()
+    for traveller in travellers:
+        traveller.stop()
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 close through a restart; the worker is told."""
 
 import copy
-from datetime import date, timedelta
 
 from bot.db import open_db
 from bot.local import LocalBot
 from bot.localapi import LocalBotAPI
 from bot.localapi.user import find_button
 from bot.services import library, nc
+from tests.conftest import MONTH_END
 from tests.test_onboarding import create_org, new_invite
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -33,7 +33,8 @@ async def file_report(user, text: str, category: str, severity: str = "🟢 Mino
     await user.press("✅ Submit")
 
 
-async def test_leak_from_report_to_verified_close(settings, tmp_path):
+async def test_leak_from_report_to_verified_close(settings, tmp_path, clock):
+    clock(MONTH_END)  # 23:30 in Shanghai on 30 November: tomorrow is in the next month
     path = tmp_path / "bot.sqlite3"
     telegram = LocalBotAPI()
     first = await LocalBot(settings, open_db(path), telegram).start()
@@ -80,12 +81,11 @@ async def test_leak_from_report_to_verified_close(settings, tmp_path):
     await boss.press("📋 Plan the corrective action")
     await boss.send("Replace seals every 6 months; add to the maintenance plan")
     await boss.press("小李")
-    due = date.today() + timedelta(days=1)
-    calendar = boss.keyboard_message()
-    if str(due.day) not in boss.buttons(calendar):  # tomorrow is next month
-        await boss.press(next(b for b in boss.buttons(calendar) if b.endswith("»")))
-    await boss.press(str(due.day))
-    assert " · action planned" in boss.text() and f"Due: {due.isoformat()}" in boss.text()
+    assert boss.buttons()[0] == "🗓 November 2026" and "[30]" in boss.buttons()
+    assert "29" not in boss.buttons()  # past days are not offered
+    await boss.press("Dec 2026 »")
+    await boss.press("1")
+    assert " · action planned" in boss.text() and "Due: Dec 1, 2026" in boss.text()
 
     # The owner (a worker) marks it done from the report they can now see.
     await worker.send("/myreports")

@@ -35,6 +35,6 @@ def test_resolve_locale(saved, telegram, default, expected):
 
 def test_dates_follow_locale_and_time_zone():
     moment = datetime(2026, 11, 24, 16, 5, tzinfo=UTC)
-    assert format_moment(moment, "en", "Asia/Shanghai") == "Nov 25, 2026, 00:05"
-    assert format_moment(moment, "zh", "Asia/Shanghai") == "2026年11月25日 00:05"
-    assert format_moment(moment, "en", "Europe/Berlin") == "Nov 24, 2026, 17:05"
+    assert format_moment(moment, "en", "Asia/Shanghai") == "Nov 25, 2026, 00:05 UTC+8"
+    assert format_moment(moment, "zh", "Asia/Shanghai") == "2026年11月25日 00:05 UTC+8"
+    assert format_moment(moment, "en", "Europe/Berlin") == "Nov 24, 2026, 17:05 UTC+1"

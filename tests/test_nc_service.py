@@ -8,6 +8,7 @@ from bot.db import nc as repo
 from bot.db import users
 from bot.services import nc, orgs
 from bot.services.orgs import NotAllowed
+from tests.conftest import NEW_YEAR
 
 LEAK = {
     "description": "Oil leak at press 4",
@@ -28,13 +29,13 @@ def acme(db):
     orgs.create_organization(db, 10, "Other Ltd", "UTC", "en")
 
 
-def test_references_are_gap_free_per_organization_and_year(db, acme):
+def test_references_are_gap_free_per_organization_and_year(db, acme, clock):
+    clock(NEW_YEAR)  # 00:30 on 1 January in Shanghai, 16:30 on 31 December in UTC
     first = nc.report(db, 3, LEAK, [], "a")
     second = nc.report(db, 4, LEAK, [], "b")
-    other = nc.report(db, 10, LEAK, [], "c")
-    year = datetime.now(UTC).year
-    assert (first.reference, second.reference) == (f"NC-{year}-0001", f"NC-{year}-0002")
-    assert other.reference == f"NC-{year}-0001"  # another organization counts on its own
+    other = nc.report(db, 10, LEAK, [], "c")  # Other Ltd counts in UTC: still 2026 there
+    assert (first.reference, second.reference) == ("NC-2027-0001", "NC-2027-0002")
+    assert other.reference == "NC-2026-0001"  # another organization counts on its own
     new_year = datetime(2027, 12, 31, 16, 30, tzinfo=UTC)  # 00:30 on 1 Jan 2028 in Shanghai
     assert nc.report(db, 3, LEAK, [], "d", now=new_year).reference == "NC-2028-0001"
 

@@ -97,7 +97,7 @@ def test_invites_expire_run_out_and_can_be_revoked(db, acme):
     person(db, 20)
     late = now + timedelta(days=orgs.INVITE_DAYS, seconds=1)
     assert orgs.join(db, 20, code, now=late).status == "expired"
-    orgs.revoke_invite(db, 2, code)
+    orgs.revoke_invite(db, 2, code, now=now)
     assert orgs.join(db, 20, code, now=now).status == "revoked"
     assert orgs.join(db, 20, "nonsense").status == "unknown"
     assert orgs.membership(db, 20) is None

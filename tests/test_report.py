@@ -1,17 +1,17 @@
 """A worker reports a leak with two photos in Chinese; the managers are told in their language."""
 
 import copy
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.localapi.user import find_button
 from bot.services import nc
+from tests.conftest import NEW_YEAR
 from tests.test_onboarding import create_org, new_invite
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-async def test_worker_reports_a_leak_with_an_album_and_managers_hear_of_it(local):
+async def test_worker_reports_a_leak_with_an_album_and_managers_hear_of_it(local, clock):
+    clock(NEW_YEAR)  # just after midnight in Shanghai, still last year in UTC
     boss = local.user(6001, language_code="en", first_name="Alice")
     await create_org(boss, "Acme", lang="en")
     await boss.send("/org")
@@ -42,8 +42,7 @@ async def test_worker_reports_a_leak_with_an_album_and_managers_hear_of_it(local
     assert "⚖️ 🔴 紧急" in worker.text()
     screen = copy.deepcopy(worker.keyboard_message())
     await worker.press("✅ 提交")
-    year = datetime.now(ZoneInfo("Asia/Shanghai")).year  # the organization's time zone
-    assert worker.text().startswith(f"✅ 已保存，编号 NC-{year}-0001")
+    assert worker.text().startswith("✅ 已保存，编号 NC-2027-0001")  # the organization's year
     # A double tap on Submit: still one report.
     answer = await worker.press_data(find_button(screen, "✅ 提交")["callback_data"], screen)
     assert answer is not None
@@ -52,13 +51,13 @@ async def test_worker_reports_a_leak_with_an_album_and_managers_hear_of_it(local
     assert nc.photo_count(local.db, reports[0].id) == 2
 
     told_boss = boss.messages()[-1]["text"]
-    assert told_boss.startswith(f"⚠️ New report NC-{year}-0001 · 🔴 Critical")
+    assert told_boss.startswith("⚠️ New report NC-2027-0001 · 🔴 Critical")
     assert "📍 Line 3 · 🏷 Equipment · 📷 2" in told_boss and "Reported by 小李." in told_boss
     told_manager = manager.messages()[-1]["text"]
-    assert told_manager.startswith(f"⚠️ 新报告 NC-{year}-0001 · 🔴 紧急")
+    assert told_manager.startswith("⚠️ 新报告 NC-2027-0001 · 🔴 紧急")
 
     await worker.press("📋 我的报告")
-    assert f"NC-{year}-0001 · 🔴 紧急 · 新报告" in worker.text()
+    assert "NC-2027-0001 · 🔴 紧急 · 新报告" in worker.text()
 
 
 async def test_text_first_skips_the_photos_and_outsiders_are_told_why_not(local):

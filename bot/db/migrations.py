@@ -4,9 +4,10 @@ Add a new function at the end; never edit one that has shipped.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import sqlite_utils
+
+from bot import clock
 
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
@@ -251,6 +252,6 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             continue
         with db.conn:
             fn(db)
-            table.insert({"name": name, "applied_at": datetime.now(UTC).isoformat()})
+            table.insert({"name": name, "applied_at": clock.stamp()})
         applied.append(name)
     return applied

@@ -1,9 +1,10 @@
 """Users: who talks to the bot, their language and time zone."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import sqlite_utils
+
+from bot import clock
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class User:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _from_row(row: dict) -> User:

@@ -8,12 +8,13 @@ The reporter sees their own reports; only the organization's managers see all of
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from bot import clock
 from bot.db import nc as repo
 from bot.db import orgs as org_repo
 from bot.db import users
@@ -50,7 +51,7 @@ TRANSITIONS = {
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def clean_description(typed: str) -> tuple[str, Literal["empty", "too_long"] | None]:
@@ -95,7 +96,7 @@ def submit(
         raise NotAllowed(f"incomplete report from {user_id}")
     area = str(draft.get("area") or "").strip() or None
     org = org_repo.organization(db, member.org_id)
-    moment = now or datetime.now(UTC)
+    moment = now or clock.now()
     year = moment.astimezone(ZoneInfo(org["timezone"])).year
     nc_id, created = repo.create(
         db,

@@ -8,11 +8,12 @@ organization does not permit — callback data is untrusted, so handlers never d
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 import sqlite_utils
 
+from bot import clock
 from bot.config import LANGUAGES
 from bot.db import orgs as repo
 from bot.db.orgs import Invite, Member, Membership
@@ -33,7 +34,7 @@ class NotAllowed(Exception):
 
 
 def now_text(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    return clock.stamp(now)
 
 
 def membership(db: sqlite_utils.Database, user_id: int) -> Membership | None:
@@ -221,7 +222,7 @@ def create_invite(
         raise NotAllowed(f"user {actor_id} may not invite {role}s")
     if team_id is not None and repo.team_name(db, actor.org_id, team_id) is None:
         raise NotAllowed(f"team {team_id} is not in organization {actor.org_id}")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     privileged = role != "worker"
     days = PRIVILEGED_INVITE_DAYS if privileged else INVITE_DAYS
     invite = Invite(
@@ -248,11 +249,13 @@ def open_invites(db: sqlite_utils.Database, actor_id: int, now: datetime | None 
     ]
 
 
-def revoke_invite(db: sqlite_utils.Database, actor_id: int, code: str) -> bool:
+def revoke_invite(
+    db: sqlite_utils.Database, actor_id: int, code: str, now: datetime | None = None
+) -> bool:
     """Withdraw one of the invites the caller may see; False if there was none open."""
-    if code not in {invite.code for invite in open_invites(db, actor_id)}:
+    if code not in {invite.code for invite in open_invites(db, actor_id, now)}:
         return False
-    repo.revoke_invite(db, require(db, actor_id).org_id, code, now_text())
+    repo.revoke_invite(db, require(db, actor_id).org_id, code, now_text(now))
     return True
 
 

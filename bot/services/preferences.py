@@ -1,10 +1,11 @@
 """Language and time-zone choices a user can make."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlite_utils
 
+from bot import clock
 from bot.config import LANGUAGES
 from bot.db import users
 
@@ -32,7 +33,7 @@ def find_timezone(typed: str) -> str | None:
 
 
 def utc_offset(timezone: str, now: datetime | None = None) -> str:
-    offset = (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).utcoffset()
+    offset = (now or clock.now()).astimezone(ZoneInfo(timezone)).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset else 0
     sign = "+" if minutes >= 0 else "−"
     hours, rest = divmod(abs(minutes), 60)

@@ -1,18 +1,18 @@
 """A person's own data: a copy on request, and erasure that keeps the organization's records."""
 
 import json
-from datetime import UTC, datetime
 from typing import Literal
 
 import sqlite_utils
 
+from bot import clock
 from bot.db import users
 from bot.services import orgs
 
 
 def export_json(db: sqlite_utils.Database, user_id: int) -> bytes:
     data = {
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "exported_at": clock.stamp(),
         **users.export(db, user_id),
     }
     return json.dumps(data, ensure_ascii=False, indent=2).encode()

@@ -10,10 +10,10 @@ Scoring rules (also in docs/readiness.md):
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import sqlite_utils
 
+from bot import clock
 from bot.db import content as content_repo
 from bot.db import readiness as repo
 from bot.db.content import Entry
@@ -66,7 +66,7 @@ def score(answers: dict[str, str], clause_of: dict[str, str]) -> Score:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def questions(db: sqlite_utils.Database, scope: str, lang: str) -> list[Entry]:

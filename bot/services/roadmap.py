@@ -6,10 +6,11 @@ not done is "next", and the readiness result points to it.
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import sqlite_utils
 
+from bot import clock
 from bot.db import content as content_repo
 from bot.db import readiness as repo
 from bot.services import orgs
@@ -65,7 +66,7 @@ def _check(db: sqlite_utils.Database, actor_id: int, step_id: str) -> int:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def set_status(db: sqlite_utils.Database, actor_id: int, step_id: str, status: str) -> None:
