@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from bot.db.tx import write
+
 SEARCHABLE = {"article": ("body",), "clause": ("asks", "evidence")}
 
 
@@ -68,7 +70,7 @@ def replace_all(db: sqlite_utils.Database, items: list[Item], fingerprint: str) 
                         "body": body,
                     }
                 )
-    with db.conn:
+    with write(db):
         for table in ("content_items", "content_texts", "library_search"):
             db.execute(f"DELETE FROM {table}")
         db["content_items"].insert_all(items_rows)

@@ -3,14 +3,29 @@
 Add a new function at the end; never edit one that has shipped.
 """
 
+import sqlite3
 from collections.abc import Callable
 
 import sqlite_utils
 
 from bot import clock
+from bot.db.tx import write
 
 Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def script(db: sqlite_utils.Database, sql: str) -> None:
+    """Run several statements inside the caller's transaction (``executescript`` would
+    commit first, so a migration that fails half-way would leave half a schema)."""
+    statement = ""
+    for line in sql.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {statement[:80]!r}")
 
 
 def migration(fn: Migration) -> Migration:
@@ -66,7 +81,8 @@ def m003_content(db: sqlite_utils.Database) -> None:
 @migration
 def m004_organizations(db: sqlite_utils.Database) -> None:
     db["users"].add_column("onboarded_at", str)
-    db.executescript(
+    script(
+        db,
         """
         CREATE TABLE organizations (
             id INTEGER PRIMARY KEY,
@@ -120,13 +136,14 @@ def m004_organizations(db: sqlite_utils.Database) -> None:
             linked_at TEXT NOT NULL,
             active INTEGER NOT NULL DEFAULT 1
         );
-        """
+        """,
     )
 
 
 @migration
 def m005_readiness(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    script(
+        db,
         """
         CREATE TABLE assessments (
             id INTEGER PRIMARY KEY,
@@ -156,13 +173,14 @@ def m005_readiness(db: sqlite_utils.Database) -> None:
             updated_at TEXT NOT NULL,
             PRIMARY KEY (org_id, step_id)
         );
-        """
+        """,
     )
 
 
 @migration
 def m006_nonconformities(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    script(
+        db,
         """
         CREATE TABLE nonconformities (
             id INTEGER PRIMARY KEY,
@@ -214,13 +232,14 @@ def m006_nonconformities(db: sqlite_utils.Database) -> None:
         BEGIN
             SELECT RAISE(ABORT, 'nc_history is append-only');
         END;
-        """
+        """,
     )
 
 
 @migration
 def m007_outbox(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    script(
+        db,
         """
         -- Messages the bot owes people: written first, sent after, retried until sent.
         CREATE TABLE outbox (
@@ -236,7 +255,7 @@ def m007_outbox(db: sqlite_utils.Database) -> None:
             dropped INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX outbox_pending ON outbox(sent_at, dropped);
-        """
+        """,
     )
 
 
@@ -250,7 +269,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for name, fn in MIGRATIONS:
         if name in done:
             continue
-        with db.conn:
+        with write(db):
             fn(db)
             table.insert({"name": name, "applied_at": clock.stamp()})
         applied.append(name)

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.db.tx import write
+
 
 @dataclass(frozen=True)
 class Nonconformity:
@@ -61,7 +63,7 @@ def create(
 ) -> tuple[int, bool]:
     """Store a report with the next number of its organization and year, its photos and its
     first history row, all or nothing: (id, True). The same ``key`` again: (first id, False)."""
-    with db.conn:
+    with write(db):
         known = db.execute("SELECT id FROM nonconformities WHERE idempotency_key = ?", [key])
         if row := known.fetchone():
             return row[0], False
@@ -172,7 +174,7 @@ def transition(
     and write the history row in the same transaction."""
     updates = {k: v for k, v in fields.items() if k in FIELDS}
     assignments = "".join(f", {k} = ?" for k in updates)
-    with db.conn:
+    with write(db):
         cursor = db.execute(
             f"UPDATE nonconformities SET status = ?, updated_at = ?{assignments}"
             " WHERE id = ? AND status = ?",
@@ -209,7 +211,7 @@ def photo_files(db: sqlite_utils.Database, nc_id: int) -> list[tuple[int, str, s
 
 
 def set_photo_path(db: sqlite_utils.Database, nc_id: int, position: int, path: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE nc_photos SET local_path = ? WHERE nc_id = ? AND position = ?",
             [path, nc_id, position],

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.db.tx import write
+
 
 @dataclass(frozen=True)
 class Membership:
@@ -55,7 +57,7 @@ def organization(db: sqlite_utils.Database, org_id: int) -> dict | None:
 def create_organization(
     db: sqlite_utils.Database, name: str, timezone: str, language: str, user_id: int, now: str
 ) -> int:
-    with db.conn:
+    with write(db):
         cursor = db.execute(
             "INSERT INTO organizations (name, timezone, language, created_by, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -67,7 +69,7 @@ def create_organization(
 
 
 def delete_organization(db: sqlite_utils.Database, org_id: int) -> None:
-    with db.conn:
+    with write(db):
         db.execute("DELETE FROM organizations WHERE id = ?", [org_id])
 
 
@@ -95,7 +97,7 @@ def join(db: sqlite_utils.Database, invite: Invite, user_id: int, now: str) -> b
 
     False if the invite ran out in the meantime (two people on its last use).
     """
-    with db.conn:
+    with write(db):
         used = db.execute(
             "UPDATE invites SET uses = uses + 1 WHERE code = ? AND uses < max_uses"
             " AND revoked_at IS NULL",
@@ -107,19 +109,19 @@ def join(db: sqlite_utils.Database, invite: Invite, user_id: int, now: str) -> b
 
 
 def remove_member(db: sqlite_utils.Database, org_id: int, user_id: int) -> None:
-    with db.conn:
+    with write(db):
         db.execute("DELETE FROM members WHERE org_id = ? AND user_id = ?", [org_id, user_id])
 
 
 def set_role(db: sqlite_utils.Database, org_id: int, user_id: int, role: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE members SET role = ? WHERE org_id = ? AND user_id = ?", [role, org_id, user_id]
         )
 
 
 def set_team(db: sqlite_utils.Database, org_id: int, user_id: int, team_id: int | None) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE members SET team_id = ? WHERE org_id = ? AND user_id = ?",
             [team_id, org_id, user_id],
@@ -169,7 +171,7 @@ def places(db: sqlite_utils.Database, table: str, org_id: int) -> list[tuple[int
 def add_place(db: sqlite_utils.Database, table: str, org_id: int, name: str) -> bool:
     """False if the organization already has one of that name."""
     assert table in ("areas", "teams")
-    with db.conn:
+    with write(db):
         cursor = db.execute(
             f"INSERT INTO {table} (org_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [org_id, name],
@@ -179,7 +181,7 @@ def add_place(db: sqlite_utils.Database, table: str, org_id: int, name: str) -> 
 
 def remove_place(db: sqlite_utils.Database, table: str, org_id: int, place_id: int) -> None:
     assert table in ("areas", "teams")
-    with db.conn:
+    with write(db):
         db.execute(f"DELETE FROM {table} WHERE org_id = ? AND id = ?", [org_id, place_id])
 
 
@@ -194,7 +196,7 @@ def team_name(db: sqlite_utils.Database, org_id: int, team_id: int | None) -> st
 
 # ----- invites ----------------------------------------------------------------
 def add_invite(db: sqlite_utils.Database, invite: Invite, created_by: int, now: str) -> None:
-    with db.conn:
+    with write(db):
         db["invites"].insert(
             {
                 "code": invite.code,
@@ -234,7 +236,7 @@ def withdraw_invites_by(
 ) -> None:
     """Withdraw the open invites ``user_id`` made, except those for ``keep_roles``."""
     keep = list(keep_roles) or [""]
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE invites SET revoked_at = ? WHERE org_id = ? AND created_by = ?"
             f" AND revoked_at IS NULL AND role NOT IN ({', '.join('?' * len(keep))})",
@@ -243,7 +245,7 @@ def withdraw_invites_by(
 
 
 def withdraw_team_invites(db: sqlite_utils.Database, org_id: int, team_id: int, now: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE invites SET revoked_at = ? WHERE org_id = ? AND team_id = ?"
             " AND revoked_at IS NULL",
@@ -252,7 +254,7 @@ def withdraw_team_invites(db: sqlite_utils.Database, org_id: int, team_id: int, 
 
 
 def revoke_invite(db: sqlite_utils.Database, org_id: int, code: str, now: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE invites SET revoked_at = ?"
             " WHERE org_id = ? AND code = ? AND revoked_at IS NULL",
@@ -262,7 +264,7 @@ def revoke_invite(db: sqlite_utils.Database, org_id: int, code: str, now: str) -
 
 # ----- group chats --------------------------------------------------------------
 def link_group(db, group: GroupChat, linked_by: int, now: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "INSERT INTO group_chats (chat_id, org_id, team_id, title, language, linked_by,"
             " linked_at, active) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(chat_id) DO UPDATE"
@@ -300,24 +302,24 @@ def groups_of(db: sqlite_utils.Database, org_id: int) -> list[GroupChat]:
 
 
 def set_group_language(db: sqlite_utils.Database, chat_id: int, language: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute("UPDATE group_chats SET language = ? WHERE chat_id = ?", [language, chat_id])
 
 
 def deactivate_group(db: sqlite_utils.Database, chat_id: int) -> None:
-    with db.conn:
+    with write(db):
         db.execute("UPDATE group_chats SET active = 0 WHERE chat_id = ?", [chat_id])
 
 
 def unlink_group(db: sqlite_utils.Database, chat_id: int) -> None:
-    with db.conn:
+    with write(db):
         db.execute("DELETE FROM group_chats WHERE chat_id = ?", [chat_id])
 
 
 def update_organization(db: sqlite_utils.Database, org_id: int, **fields: str) -> None:
     allowed = {k: v for k, v in fields.items() if k in ("name", "timezone", "language")}
     if allowed:
-        with db.conn:
+        with write(db):
             db["organizations"].update(org_id, allowed)
 
 

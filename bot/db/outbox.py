@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.db.tx import write
+
 
 @dataclass(frozen=True)
 class Letter:
@@ -18,7 +20,7 @@ def add(
     db: sqlite_utils.Database, key: str, chat_id: int, text: str, markup: str | None, now: str
 ) -> bool:
     """False if a message with this key was already owed (or sent): never twice."""
-    with db.conn:
+    with write(db):
         cursor = db.execute(
             "INSERT INTO outbox (dedupe_key, chat_id, text, reply_markup, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING",
@@ -37,12 +39,12 @@ def pending(db: sqlite_utils.Database, limit: int = 100) -> list[Letter]:
 
 
 def sent(db: sqlite_utils.Database, letter_id: int, now: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", [now, letter_id])
 
 
 def failed(db: sqlite_utils.Database, letter_id: int, error: str, drop: bool) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped = ? WHERE id = ?",
             [error[:300], int(drop), letter_id],

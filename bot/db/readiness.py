@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.db.tx import write
+
 
 @dataclass(frozen=True)
 class Assessment:
@@ -27,7 +29,7 @@ _COLUMNS = "id, user_id, org_id, scope, started_at, finished_at, score"
 
 
 def start(db: sqlite_utils.Database, user_id: int, org_id: int | None, scope: str, now: str) -> int:
-    with db.conn:
+    with write(db):
         cursor = db.execute(
             "INSERT INTO assessments (user_id, org_id, scope, started_at) VALUES (?, ?, ?, ?)",
             [user_id, org_id, scope, now],
@@ -81,7 +83,7 @@ def answers(db: sqlite_utils.Database, assessment_id: int) -> dict[str, Answer]:
 def save_answer(
     db: sqlite_utils.Database, assessment_id: int, question_id: str, answer: str, now: str
 ) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "INSERT INTO answers (assessment_id, question_id, answer, answered_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT(assessment_id, question_id)"
@@ -92,7 +94,7 @@ def save_answer(
 
 def save_note(db: sqlite_utils.Database, assessment_id: int, question_id: str, note: str) -> bool:
     """False if the question has no answer yet (a note belongs to an answer)."""
-    with db.conn:
+    with write(db):
         cursor = db.execute(
             "UPDATE answers SET note = ? WHERE assessment_id = ? AND question_id = ?",
             [note, assessment_id, question_id],
@@ -101,7 +103,7 @@ def save_note(db: sqlite_utils.Database, assessment_id: int, question_id: str, n
 
 
 def finish(db: sqlite_utils.Database, assessment_id: int, score: float, now: str) -> None:
-    with db.conn:
+    with write(db):
         db.execute(
             "UPDATE assessments SET finished_at = ?, score = ?"
             " WHERE id = ? AND finished_at IS NULL",
@@ -130,7 +132,7 @@ def set_step(
     current = roadmap(db, org_id).get(step_id, ("todo", None))
     new_status = status or current[0]
     new_date = None if clear_date else (target_date or current[1])
-    with db.conn:
+    with write(db):
         db.execute(
             "INSERT INTO roadmap (org_id, step_id, status, target_date, updated_by, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(org_id, step_id) DO UPDATE SET"

@@ -14,6 +14,8 @@ import sqlite_utils
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 
+from bot.db.tx import write
+
 
 class SqliteStorage(BaseStorage):
     def __init__(self, db: sqlite_utils.Database) -> None:
@@ -31,7 +33,7 @@ class SqliteStorage(BaseStorage):
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
-        with self.db.conn:
+        with write(self.db):
             self.db.execute(
                 "INSERT INTO fsm (key, state) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET state = excluded.state",
@@ -44,7 +46,7 @@ class SqliteStorage(BaseStorage):
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         encoded = json.dumps(dict(data), ensure_ascii=False) if data else None
-        with self.db.conn:
+        with write(self.db):
             self.db.execute(
                 "INSERT INTO fsm (key, data) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET data = excluded.data",

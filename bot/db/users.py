@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot import clock
+from bot.db.tx import write
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def seen(
     ):
         return known
     now = _now()
-    with db.conn:
+    with write(db):
         db.execute(
             "INSERT INTO users (id, first_name, username, telegram_language, active,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)"
@@ -121,7 +122,7 @@ def export(db: sqlite_utils.Database, user_id: int) -> dict:
 def erase(db: sqlite_utils.Database, user_id: int) -> None:
     """Delete the user and their dialog state. What they did for their organization stays,
     with their id removed by the schema's ON DELETE rules."""
-    with db.conn:
+    with write(db):
         db.execute("DELETE FROM users WHERE id = ?", [user_id])
     forget_dialogs(db, user_id)
 
@@ -129,11 +130,11 @@ def erase(db: sqlite_utils.Database, user_id: int) -> None:
 def forget_dialogs(db: sqlite_utils.Database, user_id: int) -> None:
     """Drop the user's saved dialog state (keys are fsm:<chat>:<user>:…; a private chat's id
     is the user's)."""
-    with db.conn:
+    with write(db):
         db.execute("DELETE FROM fsm WHERE key LIKE ?", [f"fsm:{user_id}:{user_id}:%"])
 
 
 def deactivate(db: sqlite_utils.Database, user_id: int) -> None:
     """They blocked the bot: send nothing until they write again (``seen`` reactivates)."""
-    with db.conn:
+    with write(db):
         db.execute("UPDATE users SET active = 0 WHERE id = ?", [user_id])

@@ -103,7 +103,7 @@ def read(root: Path) -> tuple[list[Item], list[Problem]]:
         items += file_items
         problems += file_problems
     problems += _check_references(items)
-    if items:
+    if any(item.kind == "clause" for item in items):
         problems += _check_titles(items, root / TITLES_FILE, str(TITLES_FILE))
     return items, problems
 
