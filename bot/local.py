@@ -3,8 +3,10 @@
 import sqlite_utils
 from aiogram import Bot, Dispatcher
 
+from bot import outbox
 from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
+from bot.db import outbox as db_outbox
 from bot.localapi import LocalBotAPI, LocalSession, LocalUser
 
 
@@ -27,7 +29,15 @@ class LocalBot:
         await self.dp.storage.close()
 
     async def feed(self, update: dict) -> None:
+        """One update, then what it owed (notices, evidence) at once: the background sender
+        would do the same a moment later; tests and the console should not have to wait."""
+        owed = db_outbox.owed
         await self.dp.feed_raw_update(self.bot, update)
+        if db_outbox.owed != owed:
+            await self.work()
+
+    async def work(self) -> None:
+        await outbox.work(self.bot, self.db, self.dp["i18n"], self.settings)
 
     def user(
         self,

@@ -10,7 +10,7 @@ from aiogram.utils.i18n import I18n
 from aiogram_dialog.api.entities import DialogUpdate
 
 from bot.config import Settings
-from bot.db import users
+from bot.db import outbox, users
 from bot.i18n import resolve_locale
 
 
@@ -56,5 +56,11 @@ class UserLocaleMiddleware(BaseMiddleware):
         data["user"] = user
         data["locale"] = locale
         data["timezone"] = (user.timezone if user else None) or self.settings.default_timezone
-        with self.i18n.context(), self.i18n.use_locale(locale):
-            return await handler(event, data)
+        owed = outbox.owed
+        try:
+            with self.i18n.context(), self.i18n.use_locale(locale):
+                return await handler(event, data)
+        finally:
+            # After the person's own answer went out: bulk sending waits behind it.
+            if outbox.owed != owed and (wake := data.get("outbox_wake")):
+                wake.set()

@@ -1,29 +1,47 @@
-"""Everything the bot tells people unasked goes through the outbox: written to SQLite first,
-then sent through the one rate-limited Bot, and retried by a background task until sent —
-after a crash or restart too. A blocked chat is dropped and its user marked inactive.
+"""Everything the bot tells people unasked goes through the outbox: written to SQLite first
+(in the same transaction as what it reports), then sent through the one rate-limited Bot,
+and retried by a background task until sent — after a crash or restart too. A blocked chat
+is dropped and its user marked inactive.
+
+A notice is owed as a kind and its parameters; its renderer (registered with ``renders``)
+words it in the recipient's language at the moment it is sent. The same background task
+archives report photos into the evidence folder, which is owed work of the same sort.
 """
 
 import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 
 import sqlite_utils
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
 
-from bot import clock
+from bot import clock, evidence
+from bot.config import Settings
 from bot.db import outbox as repo
 from bot.db import users
+from bot.db.outbox import Letter
+from bot.i18n import resolve_locale
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 RETRY_EVERY = 5.0  # seconds between passes of the background sender
 
+# kind → render(db, person, params) -> (text, buttons) or None when there is nothing to say
+Renderer = Callable[..., tuple[str, InlineKeyboardMarkup | None] | None]
+RENDERERS: dict[str, Renderer] = {}
 
-def _now() -> str:
-    return clock.stamp()
+
+def renders(kind: str) -> Callable[[Renderer], Renderer]:
+    def register(fn: Renderer) -> Renderer:
+        RENDERERS[kind] = fn
+        return fn
+
+    return register
 
 
 def owe(
@@ -33,22 +51,53 @@ def owe(
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> bool:
-    """Record a message owed to ``chat_id`` (once per ``key``)."""
+    """Record a ready message owed to ``chat_id`` (once per ``key``)."""
     encoded = markup.model_dump_json(exclude_none=True) if markup else None
-    return repo.add(db, key, chat_id, text, encoded, _now())
+    return repo.add(db, key, chat_id, text, encoded, clock.stamp())
 
 
-async def deliver(bot: Bot, db: sqlite_utils.Database) -> int:
-    """Send what is owed, oldest first; returns how many went out."""
-    delivered = 0
-    for letter in repo.pending(db):
+def _compose(
+    db: sqlite_utils.Database, letter: Letter, i18n: I18n, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The words and buttons of a letter; None if there is no longer anyone to tell."""
+    if letter.kind is None:
         markup = (
             InlineKeyboardMarkup.model_validate(json.loads(letter.reply_markup))
             if letter.reply_markup
             else None
         )
+        return letter.text, markup
+    person = users.get(db, letter.chat_id)
+    render = RENDERERS.get(letter.kind)
+    if person is None or render is None:
+        return None
+    lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
+    with i18n.context(), i18n.use_locale(lang):
+        return render(db, person, letter.params or {})
+
+
+async def deliver(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> int:
+    """Send what is owed, oldest first; returns how many went out. One pass at a time."""
+    lock = _lock(db)
+    async with lock:
+        return await _deliver(bot, db, i18n, settings)
+
+
+async def _deliver(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> int:
+    delivered = 0
+    for letter in repo.pending(db):
         try:
-            await bot.send_message(letter.chat_id, letter.text, reply_markup=markup)
+            composed = _compose(db, letter, i18n, settings)
+        except Exception as error:  # a broken renderer must not block everyone behind it
+            log.exception("outbox %s could not be worded", letter.id)
+            repo.failed(db, letter.id, repr(error), drop=letter.attempts + 1 >= MAX_ATTEMPTS)
+            continue
+        if composed is None:
+            repo.failed(db, letter.id, "nobody to tell", drop=True)
+            continue
+        text, markup = composed
+        try:
+            await bot.send_message(letter.chat_id, text, reply_markup=markup)
         except TelegramForbiddenError as error:  # blocked: stop until they come back
             repo.failed(db, letter.id, str(error), drop=True)
             users.deactivate(db, letter.chat_id)
@@ -60,26 +109,49 @@ async def deliver(bot: Bot, db: sqlite_utils.Database) -> int:
             repo.failed(db, letter.id, str(error), drop=letter.attempts + 1 >= MAX_ATTEMPTS)
             log.warning("outbox %s not sent yet: %s", letter.id, error)
             continue
-        repo.sent(db, letter.id, _now())
+        repo.sent(db, letter.id, clock.stamp())
         delivered += 1
     return delivered
 
 
-async def sender(bot: Bot, db: sqlite_utils.Database) -> None:
-    """The background task: deliver now (what a restart left over), then every few seconds."""
+_LOCKS: dict[int, asyncio.Lock] = {}
+
+
+def _lock(db: sqlite_utils.Database) -> asyncio.Lock:
+    """One delivery pass at a time per database, so no letter is sent twice by two passes."""
+    key = id(db)
+    if key not in _LOCKS or _LOCKS[key]._get_loop() is not asyncio.get_running_loop():
+        _LOCKS[key] = asyncio.Lock()
+    return _LOCKS[key]
+
+
+async def work(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> None:
+    """One pass over everything owed: messages, then evidence to archive."""
+    await deliver(bot, db, i18n, settings)
+    await evidence.archive(bot, db, settings.evidence_path)
+
+
+async def sender(bot: Bot, db, i18n: I18n, settings: Settings, wake: asyncio.Event) -> None:
+    """The background task: work now (what a restart left over), then whenever woken (after
+    an update that owed something) or every few seconds."""
     while True:
         try:
-            await deliver(bot, db)
+            await work(bot, db, i18n, settings)
         except Exception:
             log.exception("outbox pass failed")
-        await asyncio.sleep(RETRY_EVERY)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), RETRY_EVERY)
+        wake.clear()
 
 
-async def start_sender(bot: Bot, db: sqlite_utils.Database, dispatcher) -> None:
-    dispatcher["outbox_task"] = asyncio.create_task(sender(bot, db))
+async def start_sender(bot: Bot, db, i18n: I18n, settings: Settings, dispatcher) -> None:
+    wake = asyncio.Event()
+    dispatcher["outbox_wake"] = wake
+    dispatcher["outbox_task"] = asyncio.create_task(sender(bot, db, i18n, settings, wake))
 
 
 async def stop_sender(dispatcher) -> None:
+    dispatcher.workflow_data.pop("outbox_wake", None)
     task = dispatcher.workflow_data.pop("outbox_task", None)
     if task:
         task.cancel()

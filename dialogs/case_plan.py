@@ -9,17 +9,19 @@ from datetime import date
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel
 
 from bot.i18n import format_day
 from bot.services import nc, orgs
+from bot.services.text import shorten
+from dialogs import long_text
 from dialogs.calendar import LocalCalendar, org_today
 from dialogs.common import Choices, T, esc
-from dialogs.report_notify import notify_assignee, notify_owner
 from dialogs.states import CasePlan
 
 MAX_WHYS = 5
+WHY_LIMIT = 3000  # five of them make one root cause, well within a record's limit
 
 
 def _case(manager: DialogManager) -> int:
@@ -38,7 +40,7 @@ async def on_start(start_data: dict | None, manager: DialogManager) -> None:
 
 async def whys(dialog_manager: DialogManager, **kwargs) -> dict:
     asked = dialog_manager.dialog_data.get("whys", [])
-    chain = "\n".join(f"{i}. {esc(answer)}" for i, answer in enumerate(asked, 1))
+    chain = "\n".join(f"{i}. {esc(shorten(answer, 500))}" for i, answer in enumerate(asked, 1))
     return {
         "number": len(asked) + 1,
         "chain": chain,
@@ -51,10 +53,23 @@ async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     return {"owners": [(m.user_id, m.name or str(m.user_id)) for m in orgs.members(db, user.id)]}
 
 
-async def on_why(message: Message, widget, manager: DialogManager, typed: str) -> None:
+async def on_why(message: Message, widget, manager: DialogManager) -> None:
+    taken = await long_text.take(message, manager, "why", WHY_LIMIT)
+    if taken == "done":
+        _add_why(manager, long_text.finish(manager, "why"))
+    elif taken == "empty":
+        await message.answer(_("Please type why it happened."))
+
+
+async def on_why_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    _add_why(manager, long_text.finish(manager, "why"))
+
+
+def _add_why(manager: DialogManager, answer: str) -> None:
     asked = manager.dialog_data.setdefault("whys", [])
-    if len(asked) < MAX_WHYS:
-        asked.append(typed.strip()[:300])
+    manager.dialog_data.pop("why", None)
+    if len(asked) < MAX_WHYS and answer:
+        asked.append(answer)
 
 
 async def on_found(callback: CallbackQuery, button, manager: DialogManager) -> None:
@@ -65,11 +80,16 @@ async def on_found(callback: CallbackQuery, button, manager: DialogManager) -> N
     await manager.done()
 
 
-async def on_action(message: Message, widget, manager: DialogManager, typed: str) -> None:
-    if not typed.strip():
+async def on_action(message: Message, widget, manager: DialogManager) -> None:
+    taken = await long_text.take(message, manager, "action", nc.MAX_TEXT)
+    if taken == "done":
+        await manager.switch_to(CasePlan.owner)
+    elif taken == "empty":
         await message.answer(_("Please describe the action."))
-        return
-    manager.dialog_data["action"] = typed.strip()[:1000]
+
+
+async def on_action_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    long_text.finish(manager, "action")
     await manager.switch_to(CasePlan.owner)
 
 
@@ -79,7 +99,6 @@ async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, owne
     if (manager.start_data or {}).get("assign_only"):  # "Assign": just who handles it
         db, user = manager.middleware_data["db"], manager.middleware_data["user"]
         nc.note_down(db, user.id, _case(manager), "owner_id", int(owner_id))
-        await notify_assignee(manager.middleware_data, nc.visible(db, user.id, _case(manager)))
         await manager.done()
         return
     manager.dialog_data["owner"] = int(owner_id)
@@ -113,8 +132,6 @@ async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen
         await callback.message.answer(
             _("Someone else moved this report on meanwhile; here it is now.")
         )
-    else:
-        await notify_owner(manager.middleware_data, nc.visible(db, user.id, _case(manager)))
     await manager.done()
 
 
@@ -124,7 +141,9 @@ def case_plan_dialog() -> Dialog:
         Window(
             T("<b>❓ 5 Whys</b>\n\n{chain}", when="any"),
             T("Why {number}? Type why it happened.", when="more"),
-            TextInput(id="why", on_success=on_why),
+            long_text.more_text("why"),
+            MessageInput(on_why),
+            long_text.more_button("why", on_why_complete),
             Button(T("🎯 This is the root cause"), id="found", on_click=on_found, when="any"),
             cancel,
             state=CasePlan.whys,
@@ -132,7 +151,9 @@ def case_plan_dialog() -> Dialog:
         ),
         Window(
             T("What corrective action will remove the cause, so it does not happen again?"),
-            TextInput(id="action", on_success=on_action),
+            long_text.more_text("action"),
+            MessageInput(on_action),
+            long_text.more_button("action", on_action_complete),
             cancel,
             state=CasePlan.action,
         ),

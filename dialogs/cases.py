@@ -6,23 +6,19 @@ report, by status: containment · analyse · root cause (5 Whys or typed) · pla
 Every step goes through the workflow rules, which check the caller and the status again.
 """
 
-from datetime import datetime
-
-from aiogram.types import BufferedInputFile, CallbackQuery, InputMediaPhoto, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from bot.db import users
-from bot.i18n import format_day, format_moment
 from bot.services import nc, orgs
 from bot.services.orgs import NotAllowed
-from dialogs.common import Choices, CloseButton, T, close, esc
-from dialogs.nc_labels import category_name, severity_name, status_name
+from dialogs import case_view, long_text
+from dialogs.common import Choices, CloseButton, T, close
+from dialogs.nc_labels import severity_name, status_name
 from dialogs.report_files import reports_xlsx
-from dialogs.report_notify import notify_reporter
 from dialogs.states import CasePlan, Cases
 
 FILTERS = {"open": nc.OPEN, "closed": ("closed", "rejected", "duplicate"), "all": None}
@@ -79,32 +75,11 @@ async def listing(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
 async def one(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs) -> dict:
     report = nc.visible(db, user.id, _case(dialog_manager))
     manager = nc.may_manage(db, user.id, report)
-    reporter = users.get(db, report.reporter_id) if report.reporter_id else None
-    owner = users.get(db, report.owner_id) if report.owner_id else None
-    trail = []
-    for event in nc.history(db, user.id, report.id)[-6:]:
-        actor = users.get(db, event.actor_id) if event.actor_id else None
-        when = format_moment(datetime.fromisoformat(event.at), locale, timezone)
-        step = status_name(event.to_status)
-        text = f"• {when} · {esc(actor.first_name if actor else '—')} · {step}"
-        trail.append(text + (f": {esc(event.note[:120])}" if event.note else ""))
+    history = nc.history(db, user.id, report.id)
     allowed = nc.TRANSITIONS[report.status] if manager else ()
     return {
-        "reference": report.reference,
-        "status": status_name(report.status),
-        "severity": severity_name(report.severity),
-        "category": category_name(report.category),
-        "area": esc(report.area or "—"),
-        "reporter": esc(reporter.first_name if reporter else "—"),
-        "description": esc(report.description),
-        "containment": esc(report.containment or "—"),
-        "root_cause": esc(report.root_cause or "—"),
-        "action": esc(report.action or "—"),
-        "owner": esc(owner.first_name if owner else "—"),
-        "due": format_day(report.due_date, locale) if report.due_date else "—",
-        "history": "\n".join(trail),
-        "photos": nc.photo_count(db, report.id),
-        "has_photos": nc.photo_count(db, report.id) > 0,
+        **case_view.fields(db, report, locale),
+        **case_view.recent(db, history, locale, timezone),
         "can_assign": manager and report.status in nc.ASSIGNABLE,
         "can_list": manager,
         "cannot_list": not manager,
@@ -117,6 +92,16 @@ async def one(dialog_manager: DialogManager, db, user, locale, timezone, **kwarg
         "can_close": "closed" in allowed,
         "can_reject": "rejected" in allowed,
         "can_duplicate": "duplicate" in allowed,
+    }
+
+
+async def history_page(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs):
+    report = nc.visible(db, user.id, _case(dialog_manager))
+    history = nc.history(db, user.id, report.id)
+    page = int(dialog_manager.dialog_data.get("page", 0))
+    return {
+        "reference": report.reference,
+        **case_view.history_page(db, history, page, locale, timezone),
     }
 
 
@@ -177,24 +162,42 @@ async def on_analyse(callback: CallbackQuery, button, manager: DialogManager) ->
     await _move(manager, callback.message, "analysis", None)
 
 
-async def on_typed(message: Message, widget, manager: DialogManager, typed: str) -> None:
+async def on_note(message: Message, widget, manager: DialogManager) -> None:
+    taken = await long_text.take(message, manager, "note", nc.MAX_TEXT)
+    if taken == "done":
+        await _record(message, manager, long_text.finish(manager, "note"))
+    elif taken == "empty":
+        await message.answer(_("Please type it in words."))
+
+
+async def on_note_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    await _record(callback.message, manager, long_text.finish(manager, "note"))
+
+
+async def _record(message: Message, manager: DialogManager, typed: str) -> None:
+    """What the manager typed for the step they chose, recorded whole."""
     kind = manager.dialog_data.get("kind", "")
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-    text = typed.strip()[:1000]
+    manager.dialog_data.pop("note", None)
     if kind == "cause":
-        nc.note_down(db, user.id, _case(manager), "root_cause", text)
+        nc.note_down(db, user.id, _case(manager), "root_cause", typed)
     elif kind == "duplicate":
-        original = _by_reference(db, user.id, text)
+        original = _by_reference(db, user.id, typed)
         if (
             original is None
             or await _move(manager, message, "duplicate", None, duplicate_of=original) != "moved"
         ):
-            await message.answer(_("Type the reference of the original report, like NC-2026-0001."))
+            await message.answer(
+                _(
+                    "Type the reference of an open report, like NC-2026-0001: only an open report "
+                    "can be the original."
+                )
+            )
             return
     elif kind == "containment":
-        await _move(manager, message, "contained", text, containment=text)
+        await _move(manager, message, "contained", typed, containment=typed)
     elif PROMPTS.get(kind):
-        await _move(manager, message, PROMPTS[kind], text)
+        await _move(manager, message, PROMPTS[kind], typed)
     await manager.switch_to(Cases.case)
 
 
@@ -217,8 +220,6 @@ async def _move(manager: DialogManager, message: Message, to: str, note: str | N
         await message.answer(_("Someone else moved this report on meanwhile; here it is now."))
     elif result == "missing" and to == "rejected":
         await message.answer(_("Please give the reason."))
-    elif to in ("closed", "rejected", "duplicate"):
-        await notify_reporter(manager.middleware_data, nc.visible(db, user.id, _case(manager)))
     return result
 
 
@@ -235,14 +236,41 @@ async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> 
 
 async def on_photos(callback: CallbackQuery, button, manager: DialogManager) -> None:
     db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
-    files = nc.photos(db, user.id, _case(manager))
-    if len(files) == 1:
-        await bot.send_photo(callback.message.chat.id, files[0])
-    elif files:
-        await bot.send_media_group(
-            callback.message.chat.id, [InputMediaPhoto(media=f) for f in files[:10]]
+    files = nc.photo_files(db, user.id, _case(manager))
+    missing = await case_view.send_photos(bot, callback.message.chat.id, files)
+    if missing:
+        await callback.message.answer(
+            _(
+                "{count} photo(s) can no longer be shown: Telegram has forgotten them and no "
+                "archived copy was found."
+            ).format(count=missing)
         )
     manager.show_mode = ShowMode.SEND
+
+
+async def on_read_all(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
+    locale, timezone = manager.middleware_data["locale"], manager.middleware_data["timezone"]
+    report = nc.visible(db, user.id, _case(manager))
+    history = nc.history(db, user.id, report.id)
+    for piece in case_view.full_record(db, report, history, locale, timezone):
+        await bot.send_message(callback.message.chat.id, piece, parse_mode=None)
+    manager.show_mode = ShowMode.SEND
+
+
+def turn(step: int):
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        manager.dialog_data["page"] = max(0, int(manager.dialog_data.get("page", 0)) + step)
+
+    return on_click
+
+
+async def on_history(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    history = nc.history(
+        manager.middleware_data["db"], manager.middleware_data["user"].id, _case(manager)
+    )
+    manager.dialog_data["page"] = max(0, (len(history) - 1) // case_view.PAGE)  # newest first
+    await manager.switch_to(Cases.history)
 
 
 def cases_dialog() -> Dialog:
@@ -271,9 +299,21 @@ def cases_dialog() -> Dialog:
                 "👤 {reporter}\n\n{description}\n\n"
                 "<b>Containment:</b> {containment}\n<b>Root cause:</b> {root_cause}\n"
                 "<b>Corrective action:</b> {action}\n<b>Owner:</b> {owner} · <b>Due:</b> {due}\n\n"
-                "<b>History</b>\n{history}"
+                "<b>History</b> ({zone})\n{history}"
             ),
-            Button(T("📷 Photos ({photos})"), id="photos", on_click=on_photos, when="has_photos"),
+            T("📷 {unarchived} photo(s) not yet archived.", when="has_unarchived"),
+            Row(
+                Button(
+                    T("📷 Photos ({photos})"), id="photos", on_click=on_photos, when="has_photos"
+                ),
+                Button(T("📖 Read all"), id="read_all", on_click=on_read_all, when="shortened"),
+                Button(
+                    T("📜 History ({events})"),
+                    id="history",
+                    on_click=on_history,
+                    when="more_history",
+                ),
+            ),
             Button(
                 T("👤 Assign"),
                 id="assign",
@@ -338,10 +378,22 @@ def cases_dialog() -> Dialog:
                 when="is_duplicate",
             ),
             T("A closing note for the record:", when="is_close"),
-            TextInput(id="case_note", on_success=on_typed),
+            long_text.more_text("note"),
+            MessageInput(on_note),
+            long_text.more_button("note", on_note_complete),
             back_to_case,
             state=Cases.note,
             getter=prompt,
+        ),
+        Window(
+            T("<b>{reference}</b> · history, page {page} of {pages} ({zone})\n\n{lines}"),
+            Row(
+                Button(T("« Earlier"), id="hist_prev", on_click=turn(-1), when="has_prev"),
+                Button(T("Later »"), id="hist_next", on_click=turn(1), when="has_next"),
+            ),
+            SwitchTo(T("⬅️ Back"), id="hist_back", state=Cases.case),
+            state=Cases.history,
+            getter=history_page,
         ),
         on_start=on_start,
     )

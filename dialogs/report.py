@@ -16,12 +16,13 @@ from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 
-from bot.services import nc, orgs
+from bot.services import nc, orgs, text
+from dialogs import long_text
 from dialogs.common import Choices, T, close, esc
 from dialogs.nc_labels import category_name, severity_name
-from dialogs.report_files import keep_evidence
-from dialogs.report_notify import notify_managers
 from dialogs.states import Report, Reports
+
+SUMMARY = 1500  # characters of the description on the check screen; all of it is saved
 
 
 async def on_start(start_data: dict | None, manager: DialogManager) -> None:
@@ -63,7 +64,7 @@ async def summary(dialog_manager: DialogManager, **kwargs) -> dict:
     data = dialog_manager.dialog_data
     return {
         "photos": len(data.get("photos", [])),
-        "description": esc(data.get("description", "")),
+        "description": esc(text.shorten(data.get("description", ""), SUMMARY)),
         "area": esc(data.get("area") or "—"),
         "category": category_name(data["category"]) if data.get("category") else "—",
         "severity": severity_name(data["severity"]) if data.get("severity") else "—",
@@ -79,18 +80,11 @@ def _add_photo(manager: DialogManager, message: Message) -> None:
 
 
 async def _take_text(message: Message, manager: DialogManager) -> bool:
-    text, problem = nc.clean_description(message.text or message.caption or "")
-    if problem == "too_long":
-        await message.answer(
-            _("That is {length} characters; please keep it under {limit}.").format(
-                length=len(text), limit=nc.MAX_DESCRIPTION
-            )
-        )
-        return False
-    if problem:
-        return False
-    manager.dialog_data["description"] = text
-    return True
+    """The description from this message (and the parts before it); True when complete."""
+    taken = await long_text.take(message, manager, "description", nc.MAX_DESCRIPTION)
+    if taken == "more" and manager.current_context().state != Report.text:
+        await manager.switch_to(Report.text)  # where the parts are collected
+    return taken == "done"
 
 
 async def on_photo_step_input(message: Message, widget, manager: DialogManager) -> None:
@@ -113,8 +107,15 @@ async def on_text(message: Message, widget, manager: DialogManager) -> None:
             return
     if await _take_text(message, manager):
         await _next(manager, Report.area)
-    elif not (message.text or message.caption or "").strip():
+    elif not long_text.collecting(manager, "description") and not text.visible(
+        text.clean(message.text or message.caption or "")
+    ):
         await message.answer(_("Please type what happened."))
+
+
+async def on_text_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    long_text.finish(manager, "description")
+    await _next(manager, Report.area)
 
 
 async def on_area(callback: CallbackQuery, widget, manager: DialogManager, area_id: str) -> None:
@@ -129,9 +130,16 @@ async def on_typed_area(message: Message, widget, manager: DialogManager) -> Non
     if message.photo:  # the rest of an album: keep it
         _add_photo(manager, message)
         return
-    typed = " ".join((message.text or "").split())[:64]
-    if not typed:
+    typed = text.clean_line(message.text or "")
+    if not text.visible(typed):
         await message.answer(_("Please type where it happened, or pick an area."))
+        return
+    if len(typed) > nc.MAX_AREA:
+        await message.answer(
+            _("Please name the place in at most {limit} characters (that was {length}).").format(
+                limit=nc.MAX_AREA, length=len(typed)
+            )
+        )
         return
     manager.dialog_data["area"] = typed
     await _next(manager, Report.category)
@@ -171,13 +179,10 @@ async def on_submit(callback: CallbackQuery, button, manager: DialogManager) -> 
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     data = manager.dialog_data
     photos = [tuple(p) for p in data.get("photos", [])]
-    saved, created = nc.submit(db, user.id, data, photos, data["key"])
-    # Saved first; only now is anyone told — once, however often Submit arrives.
-    await manager.start(Reports.done, data={"nc": saved.id}, mode=StartMode.RESET_STACK)
-    if created:
-        await notify_managers(manager.middleware_data, saved)
-        settings, bot = manager.middleware_data["settings"], manager.middleware_data["bot"]
-        await keep_evidence(bot, db, settings.evidence_path, saved)
+    # One call records the report, the notices owed and the photos to archive; this screen
+    # only shows what is true once it returned. A repeated Submit finds the same report.
+    submitted = nc.submit(db, user.id, data, photos, data["key"])
+    await manager.start(Reports.done, data={"nc": submitted.report.id}, mode=StartMode.RESET_STACK)
 
 
 async def on_cancel(callback: CallbackQuery, button, manager: DialogManager) -> None:
@@ -207,8 +212,10 @@ def report_dialog() -> Dialog:
             getter=photos_step,
         ),
         Window(
-            T("What happened? Describe the problem in a few words (at most 1000 characters)."),
+            T("What happened? Describe the problem in a few words."),
+            long_text.more_text("description"),
             MessageInput(on_text, content_types=[ContentType.ANY]),
+            long_text.more_button("description", on_text_complete),
             cancel,
             state=Report.text,
         ),

@@ -1,40 +1,12 @@
-"""Report files: photos copied into the evidence folder, and the XLSX of all reports."""
+"""The XLSX of all reports and their history."""
 
 import asyncio
-import logging
-from pathlib import Path
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
 from aiogram.utils.i18n import gettext as _
 
 from bot.db import users
-from bot.db.nc import Nonconformity
 from bot.services import export, nc
 from dialogs.nc_labels import category_name, severity_name, status_name
-
-log = logging.getLogger(__name__)
-DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what a bot may download through the Bot API
-
-
-async def keep_evidence(bot: Bot, db, folder: Path, report: Nonconformity) -> int:
-    """Copy the report's photos into ``folder/<org>/<reference>/`` (Telegram keeps file ids,
-    but evidence should not depend on it). Returns how many were copied."""
-    copied = 0
-    for position, file_id in nc.photos_to_keep(db, report.id):
-        target = folder / str(report.org_id) / report.reference / f"{position + 1}.jpg"
-        try:
-            info = await bot.get_file(file_id)
-            if (info.file_size or 0) > DOWNLOAD_LIMIT:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            await bot.download_file(info.file_path, destination=target)
-        except (TelegramAPIError, OSError) as error:
-            log.warning("could not keep photo %s of %s: %s", position, report.reference, error)
-            continue
-        nc.kept(db, report.id, position, str(target))
-        copied += 1
-    return copied
 
 
 def _name(db, user_id: int | None) -> str:

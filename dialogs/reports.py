@@ -16,7 +16,13 @@ from dialogs.states import Menu, Reports
 
 async def saved(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     report = nc.visible(db, user.id, int(dialog_manager.start_data.get("nc", 0)))
-    return {"reference": report.reference}
+    told, owed = nc.notified(db, report.id)
+    return {
+        "reference": report.reference,
+        "telling": told < owed,
+        "told": owed > 0 and told == owed,
+        "nobody": owed == 0,
+    }
 
 
 async def mine(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs) -> dict:
@@ -35,9 +41,16 @@ async def mine(dialog_manager: DialogManager, db, user, locale, timezone, **kwar
 def reports_dialog() -> Dialog:
     return Dialog(
         Window(
+            T("✅ Saved as <b>{reference}</b>."),
             T(
-                "✅ Saved as <b>{reference}</b>. Your managers have been told; you will hear "
-                "what becomes of it."
+                "Your managers are being notified; you will hear what becomes of it.",
+                when="telling",
+            ),
+            T("Your managers have been notified; you will hear what becomes of it.", when="told"),
+            T(
+                "There is no other manager in your organization to notify: you will find it "
+                "under /reports.",
+                when="nobody",
             ),
             SwitchTo(T("📋 My reports"), id="to_mine", state=Reports.mine),
             Start(T("🏠 Main menu"), id="menu", state=Menu.main, mode=StartMode.RESET_STACK),

@@ -105,6 +105,7 @@ class Cases(StatesGroup):
     list = State()
     case = State()
     note = State()
+    history = State()
 
 
 class CasePlan(StatesGroup):

@@ -53,8 +53,10 @@ def test_a_report_needs_an_organization_and_complete_fields(db, acme):
         nc.report(db, 50, LEAK, [], "x")
     with pytest.raises(NotAllowed):
         nc.report(db, 3, {**LEAK, "severity": "huge"}, [], "y")
-    assert nc.clean_description("x" * 1001)[1] == "too_long"
+    assert nc.clean_description("x" * nc.MAX_DESCRIPTION)[1] is None  # a record: kept whole
+    assert nc.clean_description("x" * (nc.MAX_DESCRIPTION + 1))[1] == "too_long"
     assert nc.clean_description("   ")[1] == "empty"
+    assert nc.clean_description("\u200b\u200b\u2060")[1] == "empty"  # only invisible characters
 
 
 def test_the_whole_workflow_with_its_history(db, acme):

@@ -15,8 +15,8 @@ async def test_owed_once_sent_once(local, en_user):
     await en_user.send("/menu")
     assert outbox.owe(local.db, "tip:1", en_user.id, "Tip of the day") is True
     assert outbox.owe(local.db, "tip:1", en_user.id, "Tip of the day") is False
-    assert await outbox.deliver(local.bot, local.db) == 1
-    assert await outbox.deliver(local.bot, local.db) == 0
+    assert await outbox.deliver(local.bot, local.db, local.dp["i18n"], local.settings) == 1
+    assert await outbox.deliver(local.bot, local.db, local.dp["i18n"], local.settings) == 0
     assert sum(m["text"] == "Tip of the day" for m in en_user.messages()) == 1
 
 
@@ -24,13 +24,19 @@ async def test_a_failed_send_is_retried_and_a_blocked_chat_dropped(local, en_use
     await en_user.send("/menu")
     local.api.faults.append(Fault(502, "Bad Gateway", method="sendmessage"))
     outbox.owe(local.db, "digest:1", en_user.id, "Weekly digest")
-    assert await outbox.deliver(local.bot, local.db) == 0  # Telegram had a bad moment
-    assert await outbox.deliver(local.bot, local.db) == 1  # the next pass sends it
+    assert (
+        await outbox.deliver(local.bot, local.db, local.dp["i18n"], local.settings) == 0
+    )  # Telegram had a bad moment
+    assert (
+        await outbox.deliver(local.bot, local.db, local.dp["i18n"], local.settings) == 1
+    )  # the next pass sends it
     local.api.faults.append(Fault(403, method="sendmessage"))
     outbox.owe(local.db, "digest:2", en_user.id, "Weekly digest 2")
-    assert await outbox.deliver(local.bot, local.db) == 0
+    assert await outbox.deliver(local.bot, local.db, local.dp["i18n"], local.settings) == 0
     assert users.get(local.db, en_user.id).active is False
-    assert await outbox.deliver(local.bot, local.db) == 0  # dropped, not retried forever
+    assert (
+        await outbox.deliver(local.bot, local.db, local.dp["i18n"], local.settings) == 0
+    )  # dropped, not retried forever
     await en_user.send("/menu")  # they are back
     assert users.get(local.db, en_user.id).active is True
 

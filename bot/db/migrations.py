@@ -274,3 +274,20 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             table.insert({"name": name, "applied_at": clock.stamp()})
         applied.append(name)
     return applied
+
+
+@migration
+def m008_owed_work(db: sqlite_utils.Database) -> None:
+    """Notices are owed as what to say (a kind and its parameters) and rendered in the
+    recipient's language when sent; rows written before keep their ready text. Evidence to
+    archive is owed work too: a photo without a local copy is retried and its failures kept."""
+    script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN kind TEXT;
+        ALTER TABLE outbox ADD COLUMN params TEXT;
+        ALTER TABLE nc_photos ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE nc_photos ADD COLUMN last_error TEXT;
+        CREATE INDEX nc_photos_unarchived ON nc_photos(local_path) WHERE local_path IS NULL;
+        """,
+    )

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.db import outbox
 from bot.db.tx import write
 
 
@@ -102,6 +103,8 @@ def create(
             " VALUES (?, ?, ?, NULL, 'new')",
             [nc_id, now, reporter_id],
         )
+    if photos:
+        outbox.more_owed()  # photos to archive
     return nc_id, True
 
 
@@ -210,9 +213,37 @@ def photo_files(db: sqlite_utils.Database, nc_id: int) -> list[tuple[int, str, s
     ]
 
 
+@dataclass(frozen=True)
+class Unarchived:
+    nc_id: int
+    position: int
+    file_id: str
+    org_id: int
+    reference: str
+    attempts: int
+
+
+def unarchived(db: sqlite_utils.Database, max_attempts: int, limit: int = 50) -> list[Unarchived]:
+    """Photos still owed to the evidence folder, oldest first."""
+    rows = db.execute(
+        "SELECT p.nc_id, p.position, p.file_id, n.org_id, n.year, n.number, p.attempts"
+        " FROM nc_photos p JOIN nonconformities n ON n.id = p.nc_id"
+        " WHERE p.local_path IS NULL AND p.attempts < ? ORDER BY p.nc_id, p.position LIMIT ?",
+        [max_attempts, limit],
+    ).fetchall()
+    return [Unarchived(r[0], r[1], r[2], r[3], f"NC-{r[4]}-{r[5]:04d}", r[6]) for r in rows]
+
+
 def set_photo_path(db: sqlite_utils.Database, nc_id: int, position: int, path: str) -> None:
-    with write(db):
-        db.execute(
-            "UPDATE nc_photos SET local_path = ? WHERE nc_id = ? AND position = ?",
-            [path, nc_id, position],
-        )
+    db.execute(
+        "UPDATE nc_photos SET local_path = ? WHERE nc_id = ? AND position = ?",
+        [path, nc_id, position],
+    )
+
+
+def photo_failed(db: sqlite_utils.Database, nc_id: int, position: int, error: str) -> None:
+    db.execute(
+        "UPDATE nc_photos SET attempts = attempts + 1, last_error = ?"
+        " WHERE nc_id = ? AND position = ?",
+        [error[:300], nc_id, position],
+    )

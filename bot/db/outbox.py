@@ -1,10 +1,24 @@
-"""The outbox: messages owed, each once (a unique key), until Telegram has them."""
+"""The outbox: messages owed, each once (a unique key), until Telegram has them.
 
+A row holds either a ready ``text`` (and buttons), or a notice: a ``kind`` and its
+``params``, rendered in the recipient's language when it is sent.
+"""
+
+import json
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from bot.db.tx import write
+
+# Bumped whenever work is owed (a letter, a photo to archive): the update middleware compares
+# it before and after an update to wake the sender only when there is something to do.
+owed = 0
+
+
+def more_owed() -> None:
+    global owed
+    owed += 1
 
 
 @dataclass(frozen=True)
@@ -14,38 +28,69 @@ class Letter:
     text: str
     reply_markup: str | None
     attempts: int
+    kind: str | None = None
+    params: dict | None = None
 
 
 def add(
-    db: sqlite_utils.Database, key: str, chat_id: int, text: str, markup: str | None, now: str
+    db: sqlite_utils.Database,
+    key: str,
+    chat_id: int,
+    text: str,
+    markup: str | None,
+    now: str,
+    kind: str | None = None,
+    params: dict | None = None,
 ) -> bool:
     """False if a message with this key was already owed (or sent): never twice."""
     with write(db):
         cursor = db.execute(
-            "INSERT INTO outbox (dedupe_key, chat_id, text, reply_markup, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING",
-            [key, chat_id, text, markup, now],
+            "INSERT INTO outbox (dedupe_key, chat_id, text, reply_markup, created_at, kind, params)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedupe_key) DO NOTHING",
+            [key, chat_id, text, markup, now, kind, json.dumps(params) if params else None],
         )
+    if cursor.rowcount == 1:
+        more_owed()
     return cursor.rowcount == 1
+
+
+def notice(
+    db: sqlite_utils.Database, key: str, user_id: int, kind: str, params: dict, now: str
+) -> bool:
+    """Owe ``user_id`` a notice of ``kind``; its words are chosen when it is sent."""
+    return add(db, key, user_id, "", None, now, kind, params)
 
 
 def pending(db: sqlite_utils.Database, limit: int = 100) -> list[Letter]:
     rows = db.execute(
-        "SELECT id, chat_id, text, reply_markup, attempts FROM outbox"
+        "SELECT id, chat_id, text, reply_markup, attempts, kind, params FROM outbox"
         " WHERE sent_at IS NULL AND dropped = 0 ORDER BY id LIMIT ?",
         [limit],
     ).fetchall()
-    return [Letter(*row) for row in rows]
+    return [Letter(*row[:6], json.loads(row[6]) if row[6] else None) for row in rows]
+
+
+def any_pending(db: sqlite_utils.Database) -> bool:
+    return bool(
+        db.execute("SELECT 1 FROM outbox WHERE sent_at IS NULL AND dropped = 0 LIMIT 1").fetchone()
+    )
+
+
+def delivered(db: sqlite_utils.Database, key_prefix: str) -> tuple[int, int]:
+    """(sent, owed in all) of the messages whose key starts with ``key_prefix``."""
+    row = db.execute(
+        "SELECT COUNT(sent_at), COUNT(*) FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ?",
+        [key_prefix, key_prefix + "\uffff"],
+    ).fetchone()
+    return row[0], row[1]
 
 
 def sent(db: sqlite_utils.Database, letter_id: int, now: str) -> None:
-    with write(db):
-        db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", [now, letter_id])
+    db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", [now, letter_id])
 
 
 def failed(db: sqlite_utils.Database, letter_id: int, error: str, drop: bool) -> None:
-    with write(db):
-        db.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped = ? WHERE id = ?",
-            [error[:300], int(drop), letter_id],
-        )
+    db.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped = ? WHERE id = ?",
+        [error[:300], int(drop), letter_id],
+    )

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_BUTTONS = 100
 HTML_TAGS = {
     "b",
     "strong",
@@ -79,7 +80,7 @@ def checked_text(value, parse_mode, limit: int) -> str:
     text = plain_text(str(value or ""), parse_mode).strip()  # Telegram trims, too
     if not text:
         raise ApiError(400, "Bad Request: message text is empty")
-    if len(text) > limit:
+    if len(text.encode("utf-16-le")) // 2 > limit:  # Telegram counts UTF-16 code units
         raise ApiError(400, "Bad Request: message is too long")
     return text
 
@@ -87,6 +88,8 @@ def checked_text(value, parse_mode, limit: int) -> str:
 def checked_markup(markup: dict | None) -> dict | None:
     if not markup or "inline_keyboard" not in markup:
         return None
+    if sum(len(row) for row in markup["inline_keyboard"]) > MAX_BUTTONS:
+        raise ApiError(400, "Bad Request: reply markup is too long")
     for row in markup["inline_keyboard"]:
         for button in row:
             if not str(button.get("text", "")):  # a lone space is fine (calendar gaps)

@@ -4,6 +4,8 @@ from collections.abc import Awaitable, Callable
 from itertools import count
 
 from bot.localapi.core import LocalBotAPI
+from bot.localapi.rules import MAX_TEXT
+from bot.services.text import parts
 
 Deliver = Callable[[dict], Awaitable[object]]
 _query_ids = count(1)
@@ -44,7 +46,12 @@ class LocalUser:
         return message
 
     async def send(self, text: str) -> dict:
-        """Type a message; a leading ``/word`` is a command, as in the Telegram app."""
+        """Type a message; a leading ``/word`` is a command, as in the Telegram app. A text
+        over 4,096 characters arrives as several messages, as Telegram's apps send it."""
+        if len(text) > MAX_TEXT:
+            for piece in parts(text, MAX_TEXT):
+                sent = await self.send(piece)
+            return sent
         content: dict = {"text": text}
         if text.startswith("/"):
             content["entities"] = [

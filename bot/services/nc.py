@@ -17,9 +17,10 @@ import sqlite_utils
 from bot import clock
 from bot.db import nc as repo
 from bot.db import orgs as org_repo
-from bot.db import users
+from bot.db import outbox, users
 from bot.db.nc import Event, Nonconformity
-from bot.services import orgs
+from bot.db.tx import write
+from bot.services import orgs, text
 from bot.services.orgs import NotAllowed
 
 CATEGORIES = (
@@ -33,7 +34,8 @@ CATEGORIES = (
     "other",
 )
 SEVERITIES = ("minor", "major", "critical")
-MAX_DESCRIPTION = 1000
+MAX_DESCRIPTION = 20_000
+MAX_AREA = 64
 MAX_PHOTOS = 10
 OPEN = ("new", "contained", "analysis", "planned", "done", "verified")
 ASSIGNABLE = ("new", "contained", "analysis")  # before an action is planned
@@ -54,13 +56,25 @@ def _now() -> str:
     return clock.stamp()
 
 
-def clean_description(typed: str) -> tuple[str, Literal["empty", "too_long"] | None]:
-    text = typed.strip()
-    if not text:
-        return text, "empty"
-    if len(text) > MAX_DESCRIPTION:
-        return text, "too_long"
-    return text, None
+# Words are records here: store them whole. The cap only stops a runaway paste; a text over
+# it is kept in the form and the person is told how much to cut.
+MAX_TEXT = 20_000
+TextProblem = Literal["empty", "too_long"]
+
+
+def clean_text(typed: str, limit: int = MAX_TEXT) -> tuple[str, TextProblem | None]:
+    """Typed words as they will be stored, and what stops that: nothing visible, or more
+    than ``limit`` characters."""
+    cleaned = text.clean(typed)
+    if not text.visible(cleaned):
+        return cleaned, "empty"
+    if len(cleaned) > limit:
+        return cleaned, "too_long"
+    return cleaned, None
+
+
+def clean_description(typed: str) -> tuple[str, TextProblem | None]:
+    return clean_text(typed, MAX_DESCRIPTION)
 
 
 def report(
@@ -71,7 +85,14 @@ def report(
     key: str,
     now: datetime | None = None,
 ) -> Nonconformity:
-    return submit(db, user_id, draft, photos, key, now)[0]
+    return submit(db, user_id, draft, photos, key, now).report
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Nonconformity
+    created: bool  # False: this form was submitted before; nothing new was written
+    notified: int  # how many managers are owed the news (in the same transaction)
 
 
 def submit(
@@ -81,9 +102,10 @@ def submit(
     photos: list[tuple[str, str]],
     key: str,
     now: datetime | None = None,
-) -> tuple[Nonconformity, bool]:
-    """Save a report before anyone is told about it: (report, True). The same ``key`` (one
-    per filled-in form) saves it once, however often it is submitted: (report, False)."""
+) -> Submitted:
+    """Record a report, the notices its managers are owed and the photos to archive, in one
+    transaction: whatever happens next (a crash, Telegram down), nobody is left untold. The
+    same ``key`` (one per filled-in form) saves it once, however often it is submitted."""
     member = orgs.membership(db, user_id)
     if member is None:
         raise NotAllowed(f"user {user_id} is in no organization")
@@ -94,26 +116,40 @@ def submit(
         or draft.get("severity") not in SEVERITIES
     ):
         raise NotAllowed(f"incomplete report from {user_id}")
-    area = str(draft.get("area") or "").strip() or None
+    area = text.clean_line(str(draft.get("area") or "")) or None
     org = org_repo.organization(db, member.org_id)
     moment = now or clock.now()
     year = moment.astimezone(ZoneInfo(org["timezone"])).year
-    nc_id, created = repo.create(
-        db,
-        member.org_id,
-        year,
-        user_id,
-        {
-            "description": description,
-            "area": area[:64] if area else None,
-            "category": draft["category"],
-            "severity": draft["severity"],
-        },
-        photos[:MAX_PHOTOS],
-        f"{user_id}:{key}",
-        moment.isoformat(timespec="seconds"),
-    )
-    return repo.get(db, nc_id), created
+    stamp = clock.stamp(moment)
+    with write(db):
+        nc_id, created = repo.create(
+            db,
+            member.org_id,
+            year,
+            user_id,
+            {
+                "description": description,
+                "area": area[:MAX_AREA] if area else None,
+                "category": draft["category"],
+                "severity": draft["severity"],
+            },
+            photos[:MAX_PHOTOS],
+            f"{user_id}:{key}",
+            stamp,
+        )
+        found = repo.get(db, nc_id)
+        told = audience(db, found).user_ids
+        if created:
+            for manager_id in told:
+                outbox.notice(
+                    db, f"nc:{nc_id}:new:{manager_id}", manager_id, "nc.new", {"nc": nc_id}, stamp
+                )
+    return Submitted(found, created, len(told))
+
+
+def notified(db: sqlite_utils.Database, nc_id: int) -> tuple[int, int]:
+    """(told, to tell) of the managers owed the news of a new report."""
+    return outbox.delivered(db, f"nc:{nc_id}:new:")
 
 
 def visible(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> Nonconformity:
@@ -162,9 +198,14 @@ def move(
         raise NotAllowed(f"report {nc_id} cannot go from {found.status} to {to}")
     if to == "rejected" and not (note or "").strip():
         return "missing"
-    if to == "duplicate":
+    if to == "duplicate":  # only of an open report: never of a duplicate, so never a cycle
         other = repo.get(db, int(fields.get("duplicate_of") or 0))
-        if other is None or other.org_id != found.org_id or other.id == found.id:
+        if (
+            other is None
+            or other.org_id != found.org_id
+            or other.id == found.id
+            or other.status not in OPEN
+        ):
             return "missing"
     if to == "planned":
         owner = orgs.membership(db, int(fields.get("owner_id") or 0))
@@ -175,8 +216,24 @@ def move(
         fields["due_date"] = fields["due_date"].isoformat()
     if to == "rejected":
         fields["reason"] = note
-    moved = repo.transition(db, nc_id, found.status, to, actor_id, note, fields, _now())
-    return "moved" if moved else "stale"
+    now = _now()
+    with write(db):
+        if not repo.transition(db, nc_id, found.status, to, actor_id, note, fields, now):
+            return "stale"
+        if to in FINISHED and found.reporter_id and found.reporter_id != actor_id:
+            _tell(db, found.reporter_id, f"nc:{nc_id}:{to}:reporter", "nc.finished", nc_id, now)
+        if to == "planned" and fields["owner_id"] != actor_id:
+            key = f"nc:{nc_id}:owner:{fields['owner_id']}:{now}"
+            _tell(db, fields["owner_id"], key, "nc.owner", nc_id, now)
+    return "moved"
+
+
+FINISHED = ("closed", "rejected", "duplicate")
+
+
+def _tell(db, user_id: int, key: str, kind: str, nc_id: int, now: str) -> None:
+    """Owe one person a notice about a report, inside the caller's transaction."""
+    outbox.notice(db, key, user_id, kind, {"nc": nc_id}, now)
 
 
 def note_down(
@@ -198,9 +255,15 @@ def note_down(
             raise NotAllowed(f"owner {value} is not in report {nc_id}'s organization")
         person = users.get(db, owner.user_id)
         note = f"→ {person.first_name if person else owner.user_id}"
-    return repo.transition(
-        db, nc_id, found.status, found.status, actor_id, note, {field: value}, _now()
-    )
+    now = _now()
+    with write(db):
+        if not repo.transition(
+            db, nc_id, found.status, found.status, actor_id, note, {field: value}, now
+        ):
+            return False
+        if field == "owner_id" and value != actor_id:
+            _tell(db, int(value), f"nc:{nc_id}:assigned:{value}:{now}", "nc.assigned", nc_id, now)
+    return True
 
 
 def for_managers(
@@ -228,13 +291,15 @@ def photos(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[str]:
     return repo.photos(db, nc_id)
 
 
-def photos_to_keep(db: sqlite_utils.Database, nc_id: int) -> list[tuple[int, str]]:
-    """(position, file id) of photos not yet copied into the evidence folder."""
-    return [(pos, file_id) for pos, file_id, path in repo.photo_files(db, nc_id) if not path]
+def photo_files(db: sqlite_utils.Database, viewer_id: int, nc_id: int):
+    """(position, Telegram file id, archived copy or None) of the report's photos."""
+    visible(db, viewer_id, nc_id)
+    return repo.photo_files(db, nc_id)
 
 
-def kept(db: sqlite_utils.Database, nc_id: int, position: int, path: str) -> None:
-    repo.set_photo_path(db, nc_id, position, path)
+def unarchived_count(db: sqlite_utils.Database, nc_id: int) -> int:
+    """How many of the report's photos are not yet in the evidence folder."""
+    return sum(1 for _pos, _file, path in repo.photo_files(db, nc_id) if not path)
 
 
 def export_rows(db: sqlite_utils.Database, actor_id: int) -> tuple[list, list]:

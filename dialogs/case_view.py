@@ -1,0 +1,137 @@
+"""What a report looks like on screen: every field, shortened to fit one Telegram message
+whatever people typed, with the whole record a tap away ("Read all") and the history paged.
+"""
+
+from pathlib import Path
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import FSInputFile, InputMediaPhoto
+from aiogram.utils.i18n import gettext as _
+
+from bot import clock
+from bot.db import users
+from bot.db.nc import Event, Nonconformity
+from bot.i18n import format_day, format_moment, zone_name
+from bot.services import nc
+from bot.services.text import parts, shorten
+from dialogs.common import esc
+from dialogs.nc_labels import category_name, severity_name, status_name
+
+# Characters of each field on the report screen; the sum stays well under Telegram's 4,096.
+DESCRIPTION = 700
+FIELD = 350
+NOTE = 100
+RECENT = 4  # history entries on the report screen
+PAGE = 8  # history entries a page
+
+
+def name(db, user_id: int | None) -> str:
+    person = users.get(db, user_id) if user_id else None
+    return person.first_name if person and person.first_name else "—"
+
+
+def event_line(db, event: Event, locale: str, timezone: str, note_limit: int) -> str:
+    when = format_moment(clock.local(event.at, timezone), locale, timezone, zone=False)
+    line = f"• {when} · {esc(shorten(name(db, event.actor_id), 64))} · "
+    line += status_name(event.to_status)
+    return line + (f": {esc(shorten(event.note, note_limit))}" if event.note else "")
+
+
+def fields(db, report: Nonconformity, locale: str) -> dict:
+    """The report's fields for its screen, each within its share of the message."""
+    shown = {
+        "description": shorten(report.description, DESCRIPTION),
+        "containment": shorten(report.containment or "—", FIELD),
+        "root_cause": shorten(report.root_cause or "—", FIELD),
+        "action": shorten(report.action or "—", FIELD),
+    }
+    whole = (report.description, report.containment, report.root_cause, report.action)
+    photos = nc.photo_count(db, report.id)
+    waiting = nc.unarchived_count(db, report.id)
+    return {
+        "reference": report.reference,
+        "status": status_name(report.status),
+        "severity": severity_name(report.severity),
+        "category": category_name(report.category),
+        "area": esc(shorten(report.area or "—", 64)),
+        "reporter": esc(shorten(name(db, report.reporter_id), 64)),
+        "owner": esc(shorten(name(db, report.owner_id), 64)),
+        "due": format_day(report.due_date, locale) if report.due_date else "—",
+        **{key: esc(value) for key, value in shown.items()},
+        "shortened": any(v and len(v) > len(s) for v, s in zip(whole, shown.values(), strict=True)),
+        "photos": photos,
+        "has_photos": photos > 0,
+        "unarchived": waiting,
+        "has_unarchived": waiting > 0,
+    }
+
+
+def recent(db, history: list[Event], locale: str, timezone: str) -> dict:
+    lines = [event_line(db, e, locale, timezone, NOTE) for e in history[-RECENT:]]
+    return {
+        "history": "\n".join(lines),
+        "zone": zone_name(timezone, locale),
+        "events": len(history),
+        "more_history": len(history) > RECENT,
+    }
+
+
+def history_page(db, history: list[Event], page: int, locale: str, timezone: str) -> dict:
+    pages = max(1, -(-len(history) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    chunk = history[page * PAGE : (page + 1) * PAGE]
+    return {
+        "lines": "\n".join(event_line(db, e, locale, timezone, 200) for e in chunk),
+        "page": page + 1,
+        "pages": pages,
+        "zone": zone_name(timezone, locale),
+        "has_prev": page > 0,
+        "has_next": page < pages - 1,
+    }
+
+
+def full_record(db, report: Nonconformity, history: list[Event], locale: str, timezone: str):
+    """The whole report as plain text, in pieces that each fit one message."""
+    labels = (
+        (_("What happened"), report.description),
+        (_("Containment"), report.containment),
+        (_("Root cause"), report.root_cause),
+        (_("Corrective action"), report.action),
+        (_("Reason"), report.reason),
+    )
+    body = [f"{report.reference} · {status_name(report.status)}"]
+    body += [f"{label}:\n{value}" for label, value in labels if value]
+    trail = [_("History ({zone})").format(zone=zone_name(timezone, locale))]
+    for event in history:
+        when = format_moment(clock.local(event.at, timezone), locale, timezone, zone=False)
+        line = f"{when} · {name(db, event.actor_id)} · {status_name(event.to_status)}"
+        trail.append(line + (f": {event.note}" if event.note else ""))
+    return parts("\n\n".join([*body, "\n".join(trail)]))
+
+
+async def send_photos(bot: Bot, chat_id: int, files: list[tuple[int, str, str | None]]) -> int:
+    """The report's photos. If Telegram no longer knows their file ids (files sent to another
+    bot, or to a console's earlier run), the archived copies are sent instead; returns how
+    many could be shown neither way."""
+    files = files[:10]
+    try:
+        await _send(bot, chat_id, [file_id for _pos, file_id, _path in files])
+        return 0
+    except TelegramBadRequest:
+        pass
+    archived = [
+        FSInputFile(path, f"{position + 1}.jpg")
+        for position, _file_id, path in files
+        if path and Path(path).is_file()
+    ]
+    if archived:
+        await _send(bot, chat_id, archived)
+    return len(files) - len(archived)
+
+
+async def _send(bot: Bot, chat_id: int, media: list) -> None:
+    if len(media) == 1:
+        await bot.send_photo(chat_id, media[0])
+    elif media:
+        await bot.send_media_group(chat_id, [InputMediaPhoto(media=m) for m in media])
