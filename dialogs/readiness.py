@@ -1,26 +1,29 @@
 """Certification readiness: a self-assessment against ISO 9001 clauses 4–10.
 
 home ─▶ full assessment · one clause (4 … 10) ─▶ question 1/50 … ─▶ result
-         question: Yes · Partly · No · Not applicable · Not sure · why it matters · note · back
-home ─▶ continue where I stopped (answers are saved as they are given: minutes, days or a
-        restart later, the same question comes back) · last result · roadmap · team results
-result: overall %, per clause, the biggest gaps with their next actions, the change since
-        the last time, the next roadmap step; a chart and a spreadsheet on request.
+         question: Yes · Partly · No · Not sure · (Not applicable, only where ISO 9001 allows
+         it) · why it matters · note (before or after answering) · back
+home ─▶ continue any assessment in progress (one per scope: starting a chapter never sets a
+        full one aside; answers are saved as given) · latest result per scope · roadmap · team
+result: the scope's readiness (a chapter result says it is one), per clause, the biggest gaps
+        with next actions, declared exclusions, the change since the last result of the same
+        scope, the next roadmap step; a chart and a spreadsheet on request.
 """
-
-from datetime import datetime
 
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
+from bot import clock
 from bot.i18n import N_, format_moment, format_share
 from bot.services import library, orgs, readiness, roadmap
+from bot.services.text import shorten
+from dialogs import long_text
 from dialogs.common import Choices, CloseButton, T, esc
-from dialogs.readiness_report import gap_lines, send_chart, send_spreadsheet
+from dialogs.readiness_report import exclusion_lines, gap_lines, send_chart, send_spreadsheet
 from dialogs.states import Readiness, ReadinessTeam, Roadmap
 
 BAR = 10
@@ -36,26 +39,46 @@ def _assessment(manager: DialogManager) -> int:
 
 
 # ----- getters: read only ---------------------------------------------------------
+def scope_name(db, scope: str, locale: str) -> str:
+    if scope == "all":
+        return _("full assessment")
+    title = library.clause(db, scope, locale).texts["title"]
+    return _("clause {clause} {title} only").format(clause=scope, title=title)
+
+
 async def home(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs) -> dict:
-    current = readiness.current(db, user.id)
-    done = total = 0
-    if current:
-        total = len(readiness.clause_of(db, current.scope))
-        done = len(readiness.answers(db, user.id, current.id))
-    last = readiness.latest_result(db, user.id)
+    open_ones = []
+    for assessment in readiness.in_progress(db, user.id):
+        total = len(readiness.clause_of(db, assessment.scope))
+        done = len(readiness.answers(db, user.id, assessment.id))
+        label = _("▶️ Continue: {scope} ({done}/{total})").format(
+            scope=scope_name(db, assessment.scope, locale), done=done, total=total
+        )
+        open_ones.append((assessment.id, label))
+    results, lines = [], []
+    for scope, done in sorted(readiness.latest_results(db, user.id).items(), key=_scope_order):
+        scored = readiness.result(db, user.id, done.id)
+        shown = format_share(scored.overall, locale) if scored.overall is not None else "—"
+        when = format_moment(clock.local(done.finished_at, timezone), locale, timezone)
+        name = scope_name(db, scope, locale)
+        lines.append(
+            _("• {scope}: <b>{score}</b> ({date})").format(scope=esc(name), score=shown, date=when)
+        )
+        results.append((done.id, f"📊 {name} · {shown}"))
     found = orgs.membership(db, user.id)
     return {
-        "in_progress": current is not None,
-        "done": done,
-        "total": total,
-        "has_result": last is not None,
-        "last_score": format_share(last.score, locale) if last else "",
-        "last_date": format_moment(datetime.fromisoformat(last.finished_at), locale, timezone)
-        if last
-        else "",
+        "open": open_ones,
+        "results": results,
+        "has_results": bool(results),
+        "result_lines": "\n".join(lines),
         "count": len(readiness.questions(db, "all", locale)),
         "is_manager": found is not None and found.role in ("manager", "admin"),
     }
+
+
+def _scope_order(item) -> tuple:
+    scope = item[0]
+    return (0, 0) if scope == "all" else (1, int(scope))
 
 
 async def scopes(dialog_manager: DialogManager, db, locale, **kwargs) -> dict:
@@ -82,12 +105,13 @@ async def question(dialog_manager: DialogManager, db, user, locale, **kwargs) ->
         "bar": bar(len(given) / len(asked)),
         "clause": f"{clause.id} {esc(clause.texts['title'])}",
         "question": esc(current.texts["question"]),
-        "note": esc(note),
+        "note": esc(shorten(note, 600)),
         "has_note": bool(note),
         "guidance": esc(current.texts["guidance"]),
         "evidence": esc(current.texts["evidence"]),
         "action": esc(current.texts["action"]),
         "not_first": index > 0,
+        "na_allowed": bool(current.attrs.get("na_allowed")),
         **{f"mark_{answer}": "● " if chosen == answer else "" for answer in readiness.ANSWERS},
     }
 
@@ -102,24 +126,32 @@ async def result(dialog_manager: DialogManager, db, user, locale, timezone, **kw
         shown = format_share(value, locale) if value is not None else "—"
         lines.append(f"{bar(value or 0)} {shown} · {clause} {esc(title)}")
     before = readiness.previous(db, user.id, assessment_id)
+    earlier = readiness.result(db, user.id, before.id).overall if before else None
     change = (
-        round((scored.overall - before.score) * 100)
-        if before and scored.overall is not None
+        round((scored.overall - earlier) * 100)
+        if earlier is not None and scored.overall is not None
         else None
     )
     step = roadmap.next_step(db, user.id, locale)
+    scope_title = (
+        library.clause(db, assessment.scope, locale) if assessment.scope != "all" else None
+    )
     return {
         "overall": format_share(scored.overall, locale) if scored.overall is not None else "—",
         "scope_all": assessment.scope == "all",
         "scope_clause": assessment.scope != "all",
         "scope": assessment.scope,
+        "scope_title": esc(scope_title.texts["title"]) if scope_title else "",
         "clauses": "\n".join(lines),
         "gaps": gap_lines(db, scored, locale, limit=5),
         "has_gaps": bool(scored.gaps),
-        "no_gaps": not scored.gaps,
+        "no_gaps": scored.overall is not None and not scored.gaps,
+        "nothing_scored": scored.overall is None,
+        "exclusions": exclusion_lines(db, scored, locale),
+        "has_exclusions": bool(scored.exclusions),
         "has_change": change is not None,
         "change": f"{change:+d}" if change is not None else "",
-        "before": format_moment(datetime.fromisoformat(before.finished_at), locale, timezone)
+        "before": format_moment(clock.local(before.finished_at, timezone), locale, timezone)
         if before
         else "",
         "has_next": step is not None,
@@ -130,8 +162,12 @@ async def result(dialog_manager: DialogManager, db, user, locale, timezone, **kw
 # ----- handlers: change state -------------------------------------------------------
 async def _open(manager: DialogManager, scope: str) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-    assessment = readiness.begin(db, user.id, scope)
-    asked = readiness.questions(db, scope, "en")
+    await _show_question(manager, readiness.begin(db, user.id, scope))
+
+
+async def _show_question(manager: DialogManager, assessment) -> None:
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    asked = readiness.questions(db, assessment.scope, "en")
     given = readiness.answers(db, user.id, assessment.id)
     first_open = next((i for i, q in enumerate(asked) if q.id not in given), 0)
     manager.dialog_data.update({"assessment": assessment.id, "index": first_open})
@@ -142,10 +178,12 @@ async def on_full(callback: CallbackQuery, button, manager: DialogManager) -> No
     await _open(manager, "all")
 
 
-async def on_continue(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    current = readiness.current(manager.middleware_data["db"], manager.middleware_data["user"].id)
-    if current:
-        await _open(manager, current.scope)
+async def on_continue(callback: CallbackQuery, widget, manager: DialogManager, item: str):
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if item.isdigit():
+        assessment = readiness.own(db, user.id, int(item))  # NotAllowed for anyone else's
+        if assessment.finished_at is None:
+            await _show_question(manager, assessment)
 
 
 async def on_scope(callback: CallbackQuery, widget, manager: DialogManager, clause: str):
@@ -153,12 +191,11 @@ async def on_scope(callback: CallbackQuery, widget, manager: DialogManager, clau
         await _open(manager, clause)
 
 
-async def on_last(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    last = readiness.latest_result(
-        manager.middleware_data["db"], manager.middleware_data["user"].id
-    )
-    if last:
-        manager.dialog_data["assessment"] = last.id
+async def on_result(callback: CallbackQuery, widget, manager: DialogManager, item: str):
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if item.isdigit():
+        readiness.own(db, user.id, int(item))
+        manager.dialog_data["assessment"] = int(item)
         await manager.switch_to(Readiness.result)
 
 
@@ -168,6 +205,9 @@ def answer_with(answer: str):
         assessment = readiness.own(db, user.id, _assessment(manager))
         asked = readiness.questions(db, assessment.scope, "en")
         index = min(int(manager.dialog_data.get("index", 0)), len(asked) - 1)
+        if answer == "na" and not asked[index].attrs.get("na_allowed"):
+            await callback.answer(_("ISO 9001 does not allow this requirement to be excluded."))
+            return
         readiness.record(db, user.id, assessment.id, asked[index].id, answer)
         given = readiness.answers(db, user.id, assessment.id)
         later = [i for i in range(index + 1, len(asked)) if asked[i].id not in given]
@@ -185,13 +225,25 @@ async def on_previous(callback: CallbackQuery, button, manager: DialogManager) -
     manager.dialog_data["index"] = max(0, int(manager.dialog_data.get("index", 0)) - 1)
 
 
-async def on_note(message: Message, widget, manager: DialogManager, typed: str) -> None:
+async def on_note(message: Message, widget, manager: DialogManager) -> None:
+    taken = await long_text.take(message, manager, "note_text", readiness.MAX_NOTE)
+    if taken == "done":
+        await _save_note(message, manager, long_text.finish(manager, "note_text"))
+    elif taken == "empty":
+        await message.answer(_("Please type your note in words."))
+
+
+async def on_note_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    await _save_note(callback.message, manager, long_text.finish(manager, "note_text"))
+
+
+async def _save_note(message: Message, manager: DialogManager, typed: str) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     assessment = readiness.own(db, user.id, _assessment(manager))
     asked = readiness.questions(db, assessment.scope, "en")
     index = min(int(manager.dialog_data.get("index", 0)), len(asked) - 1)
-    if not readiness.note(db, user.id, assessment.id, asked[index].id, typed):
-        await message.answer(_("Answer the question first, then add your note."))
+    manager.dialog_data.pop("note_text", None)
+    readiness.note(db, user.id, assessment.id, asked[index].id, typed)
     await manager.switch_to(Readiness.question)
 
 
@@ -216,6 +268,7 @@ def readiness_dialog() -> Dialog:
             Multi(Format("{mark_" + key + "}"), T(label), sep=""),
             id=f"a_{key}",
             on_click=answer_with(key),
+            when="na_allowed" if key == "na" else None,
         )
         for key, label in answers
     }
@@ -226,12 +279,11 @@ def readiness_dialog() -> Dialog:
                 "(ISO 9001 clauses 4–10) to see how far you are from passing a certification "
                 "audit and what to do next. Your answers are saved as you go."
             ),
-            T("In progress: {done}/{total} answered.", when="in_progress"),
-            T("Your last result: {last_score} ({last_date}).", when="has_result"),
-            Button(T("▶️ Continue"), id="continue", on_click=on_continue, when="in_progress"),
+            T("\n<b>Your latest results</b>\n{result_lines}", when="has_results"),
+            Choices("open", on_continue),
             Button(T("📝 Full assessment ({count} questions)"), id="full", on_click=on_full),
             SwitchTo(T("📂 One clause"), id="to_scope", state=Readiness.scope),
-            Button(T("📊 My last result"), id="last", on_click=on_last, when="has_result"),
+            Choices("results", on_result),
             Start(T("🗺 Certification roadmap"), id="roadmap", state=Roadmap.steps),
             Start(T("👥 Team results"), id="team", state=ReadinessTeam.overview, when="is_manager"),
             CloseButton(),
@@ -250,6 +302,11 @@ def readiness_dialog() -> Dialog:
             T("\n📝 {note}", when="has_note"),
             Row(buttons["yes"], buttons["partly"], buttons["no"]),
             Row(buttons["na"], buttons["unsure"]),
+            T(
+                "<i>Not applicable is offered only where ISO 9001 allows a requirement to be "
+                "excluded; the scope statement (4.3) must say why.</i>",
+                when="na_allowed",
+            ),
             Row(
                 SwitchTo(T("💡 Why it matters"), id="why", state=Readiness.why),
                 SwitchTo(T("📝 Note"), id="to_note", state=Readiness.note),
@@ -271,18 +328,33 @@ def readiness_dialog() -> Dialog:
             getter=question,
         ),
         Window(
-            T("Type a short note for this answer (what exists, who owns it, what is missing):"),
-            TextInput(id="note_text", on_success=on_note),
+            T("Type a short note for this question (what exists, who owns it, what is missing):"),
+            long_text.more_text("note_text"),
+            MessageInput(on_note),
+            long_text.more_button("note_text", on_note_complete),
             SwitchTo(T("⬅️ Back to the question"), id="note_back", state=Readiness.question),
             state=Readiness.note,
         ),
         Window(
             T("<b>🎯 Readiness: {overall}</b>", when="scope_all"),
-            T("<b>🎯 Readiness for clause {scope}: {overall}</b>", when="scope_clause"),
+            T(
+                "<b>🎯 Clause {scope} {scope_title}: {overall}</b>\n<i>One chapter only: this "
+                "is not your overall readiness.</i>",
+                when="scope_clause",
+            ),
             T("{change} points since {before}.", when="has_change"),
             Format("\n{clauses}"),
             T("\n<b>Biggest gaps and what to do next</b>\n{gaps}", when="has_gaps"),
             T("\nNo gaps found: keep the evidence ready for the auditor.", when="no_gaps"),
+            T(
+                "\nNothing could be scored: every requirement here was declared not applicable.",
+                when="nothing_scored",
+            ),
+            T(
+                "\n<b>Declared not applicable</b> (your scope statement, 4.3, must justify "
+                "each):\n{exclusions}",
+                when="has_exclusions",
+            ),
             T("\n🗺 Next on your roadmap: {next_step}", when="has_next"),
             Row(
                 Button(T("📊 Chart"), id="chart", on_click=on_chart),

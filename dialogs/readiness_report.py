@@ -2,14 +2,14 @@
 spreadsheet. Shared by the person's own result and the team view."""
 
 import asyncio
-from datetime import datetime
 
 import sqlite_utils
 from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import ShowMode
 
-from bot.i18n import format_moment
+from bot import clock
+from bot.db import orgs as org_records
 from bot.services import charts, export, library, readiness
 from bot.services.readiness import Score
 from dialogs.common import esc
@@ -35,10 +35,29 @@ def gap_lines(db: sqlite_utils.Database, scored: Score, locale: str, limit: int)
     return "\n".join(lines)
 
 
+def exclusion_lines(db: sqlite_utils.Database, scored: Score, locale: str) -> str:
+    lines = []
+    for excluded in scored.exclusions:
+        title = library.clause(db, excluded.clause, locale).texts["title"]
+        lines.append(f"➖ <b>{excluded.clause}</b> {esc(title)}")
+    return "\n".join(lines)
+
+
+def chart_title(db: sqlite_utils.Database, viewer_id: int, assessment_id: int) -> str:
+    assessment = readiness.viewable(db, viewer_id, assessment_id)
+    if assessment.scope == "all":
+        return _("Readiness per clause")
+    return _("Clause {clause} only: not the overall readiness").format(clause=assessment.scope)
+
+
 async def chart_png(db: sqlite_utils.Database, viewer_id: int, assessment_id: int, locale: str):
     scored = readiness.result(db, viewer_id, assessment_id)
     labels = [f"{c} {library.clause(db, c, locale).texts['title']}" for c in scored.by_clause]
-    title = _("Readiness per clause")
+    assessment = readiness.viewable(db, viewer_id, assessment_id)
+    if assessment.scope == "all":
+        title = _("Readiness per clause")
+    else:
+        title = _("Clause {clause} only: not the overall readiness").format(clause=assessment.scope)
     return await asyncio.to_thread(
         charts.readiness_chart,
         title,
@@ -53,7 +72,7 @@ async def spreadsheet(
 ) -> bytes:
     """The XLSX of an assessment: read here, built in a thread (SQLite stays on this one)."""
     sheets = _sheets(db, viewer_id, assessment_id, locale, timezone)
-    return await asyncio.to_thread(export.workbook, sheets)
+    return await asyncio.to_thread(export.workbook, sheets, _("continued"))
 
 
 def _sheets(
@@ -63,16 +82,22 @@ def _sheets(
     given = readiness.answers_of(db, viewer_id, assessment_id)
     scored = readiness.result(db, viewer_id, assessment_id)
     names = answer_names()
+    excluded = {gap.question_id for gap in scored.exclusions}
     rows = []
     for question in readiness.questions(db, assessment.scope, locale):
         answer = given.get(question.id)
+        chosen = answer.answer if answer else None
+        shown = names[chosen] if chosen else ""
+        to_do = bool(chosen) and chosen != "yes" and question.id not in excluded
+        if chosen == "na" and question.id not in excluded:
+            shown = _("Not applicable (not allowed here: counted as Not sure)")
         rows.append(
             [
                 question.attrs["clause"],
                 question.texts["question"],
-                names[answer.answer] if answer else "",
+                shown,
                 (answer.note or "") if answer else "",
-                question.texts["action"] if answer and answer.answer not in ("yes", "na") else "",
+                question.texts["action"] if to_do else "",
             ]
         )
     summary = [
@@ -83,13 +108,18 @@ def _sheets(
         ]
         for clause, value in scored.by_clause.items()
     ]
-    finished = assessment.finished_at or assessment.started_at
-    summary.append(
-        ["", _("Overall"), round(scored.overall * 100) if scored.overall is not None else ""]
-    )
-    summary.append(
-        ["", _("Date"), format_moment(datetime.fromisoformat(finished), locale, timezone)]
-    )
+    overall = round(scored.overall * 100) if scored.overall is not None else ""
+    if assessment.scope == "all":
+        summary.append(["", _("Overall readiness"), overall])
+    else:
+        label = _("Clause {clause} only: not the overall readiness").format(clause=assessment.scope)
+        summary.append(["", label, overall])
+    for gap in scored.exclusions:
+        title = library.clause(db, gap.clause, locale).texts["title"]
+        summary.append([gap.clause, _("Declared not applicable: {title}").format(title=title), ""])
+    zone = _org_zone(db, assessment, timezone)
+    finished = clock.local(assessment.finished_at or assessment.started_at, zone)
+    summary.append(["", _("Date ({zone})").format(zone=zone), finished.replace(tzinfo=None)])
     return [
         (_("Summary"), [_("Clause"), _("Title"), _("Readiness %")], summary),
         (
@@ -100,6 +130,12 @@ def _sheets(
     ]
 
 
+def _org_zone(db, assessment, fallback: str) -> str:
+    """Records carry the organization's time zone; a person on their own uses theirs."""
+    org = org_records.organization(db, assessment.org_id) if assessment.org_id else None
+    return org["timezone"] if org else fallback
+
+
 async def send_chart(callback, manager, assessment_id: int) -> None:
     """Send the chart of an assessment under the screen, which then moves below it."""
     db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
@@ -107,7 +143,7 @@ async def send_chart(callback, manager, assessment_id: int) -> None:
     await bot.send_photo(
         callback.message.chat.id,
         BufferedInputFile(png, "readiness.png"),
-        caption=_("Readiness per clause"),
+        caption=chart_title(db, user.id, assessment_id),
     )
     manager.show_mode = ShowMode.SEND
 

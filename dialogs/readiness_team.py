@@ -35,7 +35,7 @@ async def overview(dialog_manager: DialogManager, db, user, locale, timezone, **
         name = view.names.get(assessment.user_id) or _("former member")
         when = format_moment(datetime.fromisoformat(assessment.finished_at), locale, timezone)
         people.append(
-            (assessment.id, f"{name} · {format_share(assessment.score, locale)} · {when}")
+            (assessment.id, f"{name} · {format_share(view.scores[assessment.id], locale)} · {when}")
         )
     return {
         "org": esc(orgs.membership(db, user.id).org_name),

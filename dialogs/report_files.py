@@ -1,11 +1,13 @@
 """The XLSX of all reports and their history."""
 
 import asyncio
+from datetime import date, datetime
 
 from aiogram.utils.i18n import gettext as _
 
+from bot import clock
 from bot.db import users
-from bot.services import export, nc
+from bot.services import export, nc, orgs
 from dialogs.nc_labels import category_name, severity_name, status_name
 
 
@@ -14,12 +16,21 @@ def _name(db, user_id: int | None) -> str:
     return person.first_name if person else "—"
 
 
+def _local(moment: str, timezone: str) -> datetime:
+    """A stored moment as a naive wall-clock time in the organization's zone (Excel has no
+    zones: the column heading names it)."""
+    return clock.local(moment, timezone).replace(tzinfo=None)
+
+
 async def reports_xlsx(db, actor_id: int) -> bytes:
+    """Every report and every history row, times in the organization's zone."""
     reports, events = nc.export_rows(db, actor_id)
+    timezone = orgs.organization(db, actor_id)["timezone"]
+    zone = timezone
     rows = [
         [
             r.reference,
-            r.created_at[:16].replace("T", " "),
+            _local(r.created_at, timezone),
             status_name(r.status),
             severity_name(r.severity),
             category_name(r.category),
@@ -30,7 +41,7 @@ async def reports_xlsx(db, actor_id: int) -> bytes:
             r.root_cause or "",
             r.action or "",
             _name(db, r.owner_id) if r.owner_id else "",
-            r.due_date or "",
+            date.fromisoformat(r.due_date) if r.due_date else "",
             r.reason or "",
         ]
         for r in reports
@@ -38,7 +49,7 @@ async def reports_xlsx(db, actor_id: int) -> bytes:
     history = [
         [
             r.reference,
-            e.at[:16].replace("T", " "),
+            _local(e.at, timezone),
             _name(db, e.actor_id),
             status_name(e.from_status) if e.from_status else "",
             status_name(e.to_status),
@@ -51,7 +62,7 @@ async def reports_xlsx(db, actor_id: int) -> bytes:
             _("Reports"),
             [
                 _("Reference"),
-                _("Reported"),
+                _("Reported ({zone})").format(zone=zone),
                 _("Status"),
                 _("Severity"),
                 _("Category"),
@@ -69,8 +80,15 @@ async def reports_xlsx(db, actor_id: int) -> bytes:
         ),
         (
             _("History"),
-            [_("Reference"), _("When"), _("Who"), _("From"), _("To"), _("Note")],
+            [
+                _("Reference"),
+                _("When ({zone})").format(zone=zone),
+                _("Who"),
+                _("From"),
+                _("To"),
+                _("Note"),
+            ],
             history,
         ),
     ]
-    return await asyncio.to_thread(export.workbook, sheets)
+    return await asyncio.to_thread(export.workbook, sheets, _("continued"))

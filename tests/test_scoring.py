@@ -13,10 +13,29 @@ def test_yes_partly_no_and_not_sure():
     assert result.overall == pytest.approx((1 + 0.5 + 0 + 0 + 1) / 5)
 
 
-def test_not_applicable_is_left_out():
-    result = score({"q1": "yes", "q2": "na", "q3": "na", "q4": "na", "q5": "no"}, CLAUSES)
+def test_not_applicable_is_left_out_where_it_is_allowed_and_listed_as_an_exclusion():
+    answers = {"q1": "yes", "q2": "na", "q3": "na", "q4": "na", "q5": "no"}
+    result = score(answers, CLAUSES, frozenset({"q2", "q3", "q4"}))
     assert result.by_clause == {"4": 1.0, "7": None, "10": 0.0}
     assert result.overall == 0.5
+    assert [e.question_id for e in result.exclusions] == ["q2", "q3", "q4"]
+
+
+def test_not_applicable_where_iso_9001_does_not_allow_it_is_a_gap():
+    """Answers stored by an earlier version may say N/A anywhere: they must not flatter."""
+    answers = {"q1": "yes", "q2": "na", "q3": "na", "q4": "na", "q5": "no"}
+    result = score(answers, CLAUSES, frozenset({"q3"}))
+    assert result.by_clause == {"4": 0.5, "7": 0.0, "10": 0.0}
+    assert [g.question_id for g in result.gaps] == ["q2", "q4", "q5"]
+    assert [e.question_id for e in result.exclusions] == ["q3"]
+
+
+def test_a_chapter_answered_not_applicable_throughout_never_reads_100_percent():
+    chapter = {"q3": "7.1.5", "q4": "7.5"}
+    allowed = score({"q3": "na", "q4": "na"}, chapter, frozenset({"q3", "q4"}))
+    assert allowed.overall is None and allowed.by_clause == {"7": None}  # nothing to score
+    refused = score({"q3": "na", "q4": "na"}, chapter)  # N/A not allowed: both are gaps
+    assert refused.overall == 0.0 and len(refused.gaps) == 2
 
 
 def test_not_sure_counts_as_a_gap():
@@ -34,7 +53,7 @@ def test_gaps_worst_first_then_in_clause_order():
 
 
 def test_nothing_applicable_has_no_score():
-    result = score({"q1": "na"}, {"q1": "4.1"})
+    result = score({"q1": "na"}, {"q1": "4.1"}, frozenset({"q1"}))
     assert result.overall is None and result.by_clause == {"4": None} and result.gaps == []
 
 

@@ -291,3 +291,31 @@ def m008_owed_work(db: sqlite_utils.Database) -> None:
         CREATE INDEX nc_photos_unarchived ON nc_photos(local_path) WHERE local_path IS NULL;
         """,
     )
+
+
+@migration
+def m009_readiness_keeps_everything(db: sqlite_utils.Database) -> None:
+    """A note may be written before its question is answered (answer NULL until then), and
+    an assessment set aside for another scope is open again: earlier versions closed it
+    without a score when a different one was started, discarding the person's progress."""
+    script(
+        db,
+        """
+        CREATE TABLE answers_new (
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            answer TEXT CHECK (answer IN ('yes', 'partly', 'no', 'na', 'unsure')),
+            note TEXT,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (assessment_id, question_id)
+        );
+        INSERT INTO answers_new SELECT assessment_id, question_id, answer, note, answered_at
+            FROM answers;
+        DROP TABLE answers;
+        ALTER TABLE answers_new RENAME TO answers;
+        UPDATE assessments SET finished_at = NULL
+            WHERE score IS NULL AND finished_at IS NOT NULL
+            AND id = (SELECT MAX(b.id) FROM assessments b
+                      WHERE b.user_id IS assessments.user_id AND b.scope = assessments.scope);
+        """,
+    )

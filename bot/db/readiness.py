@@ -21,7 +21,7 @@ class Assessment:
 @dataclass(frozen=True)
 class Answer:
     question_id: str
-    answer: str
+    answer: str | None  # None: only a note so far
     note: str | None
 
 
@@ -42,14 +42,14 @@ def get(db: sqlite_utils.Database, assessment_id: int) -> Assessment | None:
     return Assessment(*row) if row else None
 
 
-def open_of(db: sqlite_utils.Database, user_id: int) -> Assessment | None:
-    """The user's unfinished assessment, newest first."""
-    row = db.execute(
+def open_of(db: sqlite_utils.Database, user_id: int) -> list[Assessment]:
+    """The user's unfinished assessments (at most one per scope), newest first."""
+    rows = db.execute(
         f"SELECT {_COLUMNS} FROM assessments WHERE user_id = ? AND finished_at IS NULL"
-        " ORDER BY id DESC LIMIT 1",
+        " ORDER BY id DESC",
         [user_id],
-    ).fetchone()
-    return Assessment(*row) if row else None
+    ).fetchall()
+    return [Assessment(*row) for row in rows]
 
 
 def finished_of(db: sqlite_utils.Database, user_id: int) -> list[Assessment]:
@@ -92,14 +92,15 @@ def save_answer(
         )
 
 
-def save_note(db: sqlite_utils.Database, assessment_id: int, question_id: str, note: str) -> bool:
-    """False if the question has no answer yet (a note belongs to an answer)."""
-    with write(db):
-        cursor = db.execute(
-            "UPDATE answers SET note = ? WHERE assessment_id = ? AND question_id = ?",
-            [note, assessment_id, question_id],
-        )
-    return cursor.rowcount == 1
+def save_note(
+    db: sqlite_utils.Database, assessment_id: int, question_id: str, note: str, now: str
+) -> None:
+    """Keep a note with its question, answered yet or not."""
+    db.execute(
+        "INSERT INTO answers (assessment_id, question_id, note, answered_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(assessment_id, question_id) DO UPDATE SET note = excluded.note",
+        [assessment_id, question_id, note, now],
+    )
 
 
 def finish(db: sqlite_utils.Database, assessment_id: int, score: float, now: str) -> None:

@@ -2,14 +2,22 @@
 
 Scoring rules (also in docs/readiness.md):
 - Yes counts 1, Partly ½, No 0. Not sure counts 0: an auditor needs evidence, and not
-  knowing is itself a gap. Not applicable is left out of the sums altogether.
+  knowing is itself a gap.
+- Not applicable only where ISO 9001 allows a requirement to be declared so (4.3: parts of
+  clause 8, 7.1.5.2; the content marks each question). There it is left out of the sums and
+  listed as a declared exclusion the scope statement must justify. Anywhere else (an answer
+  stored by an earlier version) it counts as Not sure: a readiness score must not flatter.
 - A clause's readiness is its points divided by its applicable questions; the overall
   readiness is the same over all applicable questions (so each question weighs the same).
-- A clause with no applicable questions has no score. The biggest gaps are the questions
-  with the fewest points (No and Not sure before Partly), in clause order.
+  Nothing applicable: no score at all, never 100 %.
+- The biggest gaps are the questions with the fewest points (No and Not sure before
+  Partly), in clause order.
+- A result covers its scope: the full assessment, or one chapter. Results are compared only
+  with the same person's previous result of the same scope.
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 import sqlite_utils
 
@@ -18,7 +26,7 @@ from bot.db import content as content_repo
 from bot.db import readiness as repo
 from bot.db.content import Entry
 from bot.db.readiness import Assessment
-from bot.services import orgs
+from bot.services import orgs, text
 from bot.services.orgs import NotAllowed
 
 ANSWERS = ("yes", "partly", "no", "na", "unsure")
@@ -42,16 +50,25 @@ class Score:
     overall: float | None  # 0–1; None if nothing was applicable
     by_clause: dict[str, float | None]  # main clause → 0–1 or None
     gaps: list[Gap]
+    exclusions: list[Gap]  # declared not applicable: the scope statement (4.3) must say why
 
 
-def score(answers: dict[str, str], clause_of: dict[str, str]) -> Score:
-    """Pure scoring of ``question id → answer`` for questions whose clauses are ``clause_of``."""
+def score(
+    answers: dict[str, str], clause_of: dict[str, str], na_allowed: frozenset[str] = frozenset()
+) -> Score:
+    """Pure scoring of ``question id → answer`` for questions whose clauses are ``clause_of``;
+    Not applicable counts as such only for questions in ``na_allowed``."""
     points: dict[str, list[float]] = {}
-    gaps = []
+    gaps, exclusions = [], []
     for question_id, clause in clause_of.items():
         answer = answers.get(question_id)
-        if answer is None or answer == "na":
+        if answer is None:
             continue
+        if answer == "na" and question_id in na_allowed:
+            exclusions.append(Gap(question_id, clause, answer))
+            continue
+        if answer == "na":
+            answer = "unsure"  # not applicable is not an option here
         points.setdefault(main_clause(clause), []).append(POINTS[answer])
         if POINTS[answer] < 1:
             gaps.append(Gap(question_id, clause, answer))
@@ -62,7 +79,8 @@ def score(answers: dict[str, str], clause_of: dict[str, str]) -> Score:
         if clause in {main_clause(c) for c in clause_of.values()}
     }
     gaps.sort(key=lambda gap: POINTS[gap.answer])  # stable: clause order within a level
-    return Score(sum(everything) / len(everything) if everything else None, by_clause, gaps)
+    overall = sum(everything) / len(everything) if everything else None
+    return Score(overall, by_clause, gaps, exclusions)
 
 
 def _now() -> str:
@@ -85,20 +103,28 @@ def clause_of(db: sqlite_utils.Database, scope: str) -> dict[str, str]:
     return {q.id: q.attrs["clause"] for q in questions(db, scope, "en")}
 
 
-def current(db: sqlite_utils.Database, user_id: int) -> Assessment | None:
+def na_allowed(db: sqlite_utils.Database) -> frozenset[str]:
+    """The questions whose requirement ISO 9001 lets an organization declare not applicable."""
+    return frozenset(q.id for q in questions(db, "all", "en") if q.attrs.get("na_allowed"))
+
+
+def in_progress(db: sqlite_utils.Database, user_id: int) -> list[Assessment]:
+    """The user's open assessments, at most one per scope, newest first."""
     return repo.open_of(db, user_id)
 
 
+def current(db: sqlite_utils.Database, user_id: int, scope: str) -> Assessment | None:
+    return next((a for a in repo.open_of(db, user_id) if a.scope == scope), None)
+
+
 def begin(db: sqlite_utils.Database, user_id: int, scope: str) -> Assessment:
-    """Continue the user's open assessment of ``scope``, or start a new one (an open one of
-    another scope is set aside, finished or not, and can no longer be continued)."""
+    """Continue the user's open assessment of ``scope``, or start one. Open assessments of
+    other scopes stay open, answers and all: nothing is set aside without asking."""
     if scope != "all" and scope not in MAIN_CLAUSES:
         raise NotAllowed(f"unknown assessment scope {scope!r}")
-    found = repo.open_of(db, user_id)
-    if found and found.scope == scope:
-        return found
+    found = current(db, user_id, scope)
     if found:
-        repo.finish(db, found.id, None, _now())  # abandoned: closed without a score
+        return found
     membership = orgs.membership(db, user_id)
     new_id = repo.start(db, user_id, membership.org_id if membership else None, scope, _now())
     return repo.get(db, new_id)
@@ -136,8 +162,9 @@ def answers_of(db: sqlite_utils.Database, viewer_id: int, assessment_id: int):
 
 
 def answers(db: sqlite_utils.Database, user_id: int, assessment_id: int) -> dict[str, str]:
+    """Question id → answer, for the questions answered so far (a note alone is no answer)."""
     own(db, user_id, assessment_id)
-    return {qid: a.answer for qid, a in repo.answers(db, assessment_id).items()}
+    return {qid: a.answer for qid, a in repo.answers(db, assessment_id).items() if a.answer}
 
 
 def notes(db: sqlite_utils.Database, user_id: int, assessment_id: int) -> dict[str, str]:
@@ -151,16 +178,30 @@ def record(
     found = own(db, user_id, assessment_id)
     if answer not in ANSWERS or question_id not in clause_of(db, found.scope):
         raise NotAllowed(f"bad answer {answer!r} to {question_id!r}")
+    if answer == "na" and question_id not in na_allowed(db):
+        raise NotAllowed(f"{question_id!r} cannot be declared not applicable")
     if found.finished_at:
         raise NotAllowed(f"assessment {assessment_id} is finished")
     repo.save_answer(db, assessment_id, question_id, answer, _now())
 
 
+MAX_NOTE = 2000
+
+
 def note(
-    db: sqlite_utils.Database, user_id: int, assessment_id: int, question_id: str, text: str
-) -> bool:
-    own(db, user_id, assessment_id)
-    return repo.save_note(db, assessment_id, question_id, text.strip()[:500])
+    db: sqlite_utils.Database, user_id: int, assessment_id: int, question_id: str, typed: str
+) -> Literal["saved", "empty", "too_long"]:
+    """Keep a note with the question, answered yet or not."""
+    found = own(db, user_id, assessment_id)
+    if question_id not in clause_of(db, found.scope):
+        raise NotAllowed(f"no question {question_id!r} in assessment {assessment_id}")
+    cleaned = text.clean(typed)
+    if not text.visible(cleaned):
+        return "empty"
+    if len(cleaned) > MAX_NOTE:
+        return "too_long"
+    repo.save_note(db, assessment_id, question_id, cleaned, _now())
+    return "saved"
 
 
 def complete(db: sqlite_utils.Database, user_id: int, assessment_id: int) -> Score | None:
@@ -170,49 +211,59 @@ def complete(db: sqlite_utils.Database, user_id: int, assessment_id: int) -> Sco
     given = answers(db, user_id, assessment_id)
     if set(clauses) - set(given):
         return None
-    result = score(given, clauses)
+    result = score(given, clauses, na_allowed(db))
     repo.finish(db, assessment_id, result.overall, _now())
     return result
 
 
 def result(db: sqlite_utils.Database, viewer_id: int, assessment_id: int) -> Score:
+    """The assessment scored by today's rules (a score stored by an earlier version may have
+    counted Not applicable where it is not allowed)."""
     found = viewable(db, viewer_id, assessment_id)
-    given = {qid: a.answer for qid, a in repo.answers(db, assessment_id).items()}
-    return score(given, clause_of(db, found.scope))
+    given = {qid: a.answer for qid, a in repo.answers(db, assessment_id).items() if a.answer}
+    return score(given, clause_of(db, found.scope), na_allowed(db))
 
 
 def previous(db: sqlite_utils.Database, user_id: int, assessment_id: int) -> Assessment | None:
-    """The user's last scored assessment of the same scope before this one."""
+    """The user's last finished assessment of the same scope before this one."""
     found = own(db, user_id, assessment_id)
     for earlier in repo.finished_of(db, user_id):
-        if earlier.id < found.id and earlier.scope == found.scope and earlier.score is not None:
+        if earlier.id < found.id and earlier.scope == found.scope:
             return earlier
     return None
 
 
-def latest_result(db: sqlite_utils.Database, user_id: int) -> Assessment | None:
-    for done in repo.finished_of(db, user_id):
-        if done.score is not None:
-            return done
-    return None
+def latest_results(db: sqlite_utils.Database, user_id: int) -> dict[str, Assessment]:
+    """The user's latest finished assessment per scope ("all" and any chapters done)."""
+    latest: dict[str, Assessment] = {}
+    for done in repo.finished_of(db, user_id):  # newest first
+        latest.setdefault(done.scope, done)
+    return latest
 
 
 @dataclass(frozen=True)
 class TeamView:
     assessments: list[Assessment]
     names: dict[int, str]
+    scores: dict[int, float]  # assessment id → overall readiness by today's rules
     by_clause: dict[str, float | None]  # average of each person's clause readiness
 
 
 def team(db: sqlite_utils.Database, manager_id: int) -> TeamView:
     """The organization's latest full assessment per person, and their average per clause."""
     actor = orgs.require(db, manager_id, "manager")
-    latest = [a for a in repo.latest_per_person(db, actor.org_id) if a.score is not None]
     names = {m.user_id: m.name for m in orgs.members(db, manager_id)}
-    sums: dict[str, list[float]] = {}
-    for assessment in latest:
-        for clause, value in result(db, manager_id, assessment.id).by_clause.items():
+    latest, scores, sums = [], {}, {}
+    for assessment in repo.latest_per_person(db, actor.org_id):
+        scored = result(db, manager_id, assessment.id)
+        if scored.overall is None:
+            continue
+        latest.append(assessment)
+        scores[assessment.id] = scored.overall
+        for clause, value in scored.by_clause.items():
             if value is not None:
                 sums.setdefault(clause, []).append(value)
-    averages = {c: (sum(v) / len(v) if v else None) for c, v in sums.items()}
-    return TeamView(latest, names, {c: averages.get(c) for c in MAIN_CLAUSES if c in averages})
+    averages = {c: sum(v) / len(v) for c, v in sums.items() if v}
+    return TeamView(
+        latest, names, scores, {c: averages.get(c) for c in MAIN_CLAUSES if c in averages}
+    )
