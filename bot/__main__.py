@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from bot import cli
+from bot.startup import StartupError
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,8 +56,8 @@ def parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser(
         "migrate",
-        help="apply migrations, load content, compile catalogs",
-        description="Prepare a release: migrations, content, catalogs.",
+        help="check catalogs, apply migrations, load content",
+        description="Prepare a release: check the catalogs, migrate the database, load content.",
     )
     migrate.set_defaults(handler=cli.migrate)
 
@@ -92,7 +93,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.handler(args) or 0
+    try:
+        return args.handler(args) or 0
+    except StartupError as error:  # to fix in the deployment: one line each, no traceback
+        print(*error.lines, sep="\n", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -4,15 +4,17 @@ import asyncio
 import json
 import logging
 import sys
+from collections import Counter
 from contextlib import suppress
 
 from pydantic import ValidationError
 
 from bot import CONTENT_DIR
-from bot.config import Settings
+from bot.config import LANGUAGES, Settings, token_problem
 from bot.db import open_db
-from bot.i18n import compile_catalogs
+from bot.i18n import require_valid_catalogs
 from bot.services import content, library
+from bot.startup import StartupError, absolute, content_problem, require_writable_folder
 
 
 def _settings() -> Settings | None:
@@ -21,7 +23,8 @@ def _settings() -> Settings | None:
     except ValidationError as error:
         for problem in error.errors():
             name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
-            print(f"Configuration error in {name}: {problem['msg']}", file=sys.stderr)
+            message = problem["msg"].removeprefix("Value error, ")
+            print(f"Configuration error in {name}: {message}", file=sys.stderr)
         return None
 
 
@@ -59,13 +62,8 @@ def run(args) -> int:
     settings = _settings()
     if settings is None:
         return 2
-    if settings.bot_token is None:
-        print(
-            "BOT_TOKEN is not set: get a token from @BotFather and run "
-            "`BOT_TOKEN=<token> python -m bot run`, or try the bot offline with "
-            "`python -m bot chat`.",
-            file=sys.stderr,
-        )
+    if problem := token_problem(settings):
+        print(problem, file=sys.stderr)
         return 2
     if args.webhook and not (settings.webhook_url and settings.webhook_secret):
         print(
@@ -81,6 +79,10 @@ def run(args) -> int:
         asyncio.run(runner.serve(settings, webhook=args.webhook))
     except KeyboardInterrupt:
         pass
+    except StartupError as error:
+        for line in error.lines:
+            logging.getLogger("bot").error("%s", line)
+        return 2
     except Exception:
         logging.getLogger("bot").exception("the bot stopped")
         return 1
@@ -91,6 +93,7 @@ def chat(args) -> int:
     settings = _settings()
     if settings is None:
         return 2
+    require_writable_folder(settings.evidence_path, "EVIDENCE_PATH")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from bot import console
 
@@ -107,18 +110,35 @@ def _report(problems: list[content.Problem]) -> int:
     return 1 if problems else 0
 
 
+def _read_content() -> tuple[list[content.Item], int]:
+    """The items of ``content/`` and the exit code so far: 1 (every problem printed) when it
+    is invalid, or when it is missing or empty, which would otherwise pass as "OK"."""
+    items, problems = content.read(CONTENT_DIR)
+    if problems:
+        return items, _report(problems)
+    if problem := content_problem(CONTENT_DIR, len(items)):
+        print(problem, file=sys.stderr)
+        return items, 1
+    return items, 0
+
+
 def migrate(args) -> int:
+    """The release step: catalogs first (a broken one refuses, exit 2, before anything is
+    written), then the database, then the content."""
     settings = _settings()
     if settings is None:
         return 2
+    require_valid_catalogs()
+    print(f"catalogs OK: {', '.join(LANGUAGES)}")
     db = open_db(settings.database_path)
-    print(f"database {settings.database_path}: migrations applied")
-    for path in compile_catalogs():
-        print(f"compiled {path}")
+    print(f"database {absolute(settings.database_path)}: migrations applied")
     return content_load(args, db)
 
 
 def content_load(args, db=None) -> int:
+    items, code = _read_content()
+    if code:
+        return code
     if db is None:
         settings = _settings()
         if settings is None:
@@ -126,19 +146,24 @@ def content_load(args, db=None) -> int:
         db = open_db(settings.database_path)
     problems = library.load(db)
     if not problems:
-        counts = _counts(content.read(CONTENT_DIR)[0])
-        print("content loaded: " + ", ".join(f"{k} {sum(v.values())}" for k, v in counts.items()))
+        print("content loaded: " + ", ".join(f"{k} {n}" for k, n in _per_kind(items).items()))
     return _report(problems)
 
 
 def content_check(args) -> int:
-    items, problems = content.read(CONTENT_DIR)
-    if not problems:
+    items, code = _read_content()
+    if not code:
         print(f"content OK: {len(items)} items in {CONTENT_DIR}")
-    return _report(problems)
+    return code
+
+
+def _per_kind(items: list[content.Item]) -> dict[str, int]:
+    """Items per kind: 50 questions are 50, whatever the number of languages they are in."""
+    return dict(sorted(Counter(item.kind for item in items).items()))
 
 
 def _counts(items: list[content.Item]) -> dict[str, dict[str, int]]:
+    """Items per kind and language: an item counts for a language when all its texts have it."""
     counts: dict[str, dict[str, int]] = {}
     for item in items:
         langs = set.intersection(*(set(t) for t in item.texts.values())) if item.texts else set()
@@ -149,11 +174,11 @@ def _counts(items: list[content.Item]) -> dict[str, dict[str, int]]:
 
 
 def content_stats(args) -> int:
-    items, problems = content.read(CONTENT_DIR)
+    items, code = _read_content()
     counts = _counts(items)
     if args.json:
         print(json.dumps(counts, ensure_ascii=False, sort_keys=True))
     else:
         for kind, by_lang in sorted(counts.items()):
             print(f"{kind:10} " + "  ".join(f"{lang}: {n}" for lang, n in sorted(by_lang.items())))
-    return _report(problems) if problems else 0
+    return code

@@ -9,6 +9,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LANGUAGES = ("en", "zh")
+TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
+# Telegram's own tokens have 35 characters after the colon; fewer means a truncated paste.
+TOKEN_SECRET_LENGTH = range(30, 61)
 
 
 class Settings(BaseSettings):
@@ -48,11 +51,37 @@ class Settings(BaseSettings):
             raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value.upper()
 
-    @field_validator("telegram_api_url", "webhook_url")
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """An empty or mangled token is refused here, never shown: the message names the
+        fault, not the value. (Its length is checked by ``run``, see ``token_problem``.)"""
+        if value is None:
+            return value
+        token = value.get_secret_value()
+        if not token.strip():
+            raise ValueError("is empty: set it to the token @BotFather gave, or unset it")
+        if token != token.strip():
+            raise ValueError("has spaces or a line break around it")
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise ValueError(
+                "is not a bot token: expected <digits>:<letters, digits, _ and ->, "
+                "as @BotFather gives it (without 'bot' in front or quotes around it)"
+            )
+        return value
+
+    @field_validator("telegram_api_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http:// or https:// address, e.g. http://127.0.0.1:8081")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://[^/\s]+", value):
+            raise ValueError("must be an https:// address: Telegram posts updates only over https")
         return value
 
     @field_validator("webhook_secret")
@@ -72,3 +101,24 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"DEFAULT_TIMEZONE {value!r} is not an IANA time zone") from error
         return value
+
+
+def token_problem(settings: Settings) -> str | None:
+    """Why ``run`` cannot use BOT_TOKEN against Telegram, if it cannot (never quoting it).
+
+    The length is Telegram's, so it is checked only against Telegram's own API: a
+    self-hosted or test Bot API server (TELEGRAM_API_URL) may hand out shorter tokens.
+    """
+    if settings.bot_token is None:
+        return (
+            "BOT_TOKEN is not set: get a token from @BotFather and run "
+            "`BOT_TOKEN=<token> python -m bot run`, or try the bot offline with "
+            "`python -m bot chat`."
+        )
+    secret = settings.bot_token.get_secret_value().partition(":")[2]
+    if settings.telegram_api_url is None and len(secret) not in TOKEN_SECRET_LENGTH:
+        return (
+            f"Configuration error in BOT_TOKEN: {len(secret)} characters after the colon, "
+            "Telegram's tokens have 35: copy the whole token from @BotFather again"
+        )
+    return None

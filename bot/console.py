@@ -16,6 +16,7 @@ from aiogram_dialog import ShowMode
 
 from bot.config import Settings
 from bot.db import open_db
+from bot.i18n import require_valid_catalogs
 from bot.local import LocalBot
 from bot.localapi import LocalBotAPI, LocalUser
 from bot.services import library
@@ -120,6 +121,7 @@ async def handle(line: str, user: LocalUser, screen: Screen) -> bool:
 
 
 async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout):
+    require_valid_catalogs()
     db = open_db(args.db)
     problems = library.ensure_loaded(db)
     for problem in problems:

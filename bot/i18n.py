@@ -4,21 +4,30 @@ UI strings are translated at render time with the locale the middleware puts in
 context, never at import time.
 """
 
+import gettext
+import re
 from datetime import date, datetime
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
+from string import Formatter
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
 from babel import Locale
 from babel.dates import format_skeleton
+from babel.messages.catalog import Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal, format_percent
 
 from bot import LOCALES_DIR, clock
 from bot.config import LANGUAGES
+from bot.startup import StartupError
 
 DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"  # the msgids are English: its catalog may leave a msgstr empty
+TAG = re.compile(r"</?[a-z-]+>")
 # Self-names: each language is offered in its own script, whatever the UI language.
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
 
@@ -29,7 +38,10 @@ def N_(msgid: str) -> str:
 
 
 def compile_catalogs(root: Path = LOCALES_DIR) -> list[Path]:
-    """Compile every ``messages.po`` whose ``.mo`` is missing or older; return those written."""
+    """Compile every ``messages.po`` whose ``.mo`` is missing or older; return those written.
+
+    For gettext tools only: the bot itself compiles in memory (``PoI18n``) and needs no ``.mo``.
+    """
     written = []
     for po_path in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         mo_path = po_path.with_suffix(".mo")
@@ -43,9 +55,112 @@ def compile_catalogs(root: Path = LOCALES_DIR) -> list[Path]:
     return written
 
 
-def make_i18n(default_language: str) -> I18n:
-    compile_catalogs()
-    return I18n(path=LOCALES_DIR, default_locale=default_language, domain=DOMAIN)
+@lru_cache(maxsize=16)
+def _compiled(po_path: Path, stamp: tuple[int, int]) -> bytes:
+    """The ``.mo`` bytes of a ``.po``; ``stamp`` (mtime, size) recompiles an edited file."""
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=po_path.parent.parent.name)
+    mo = BytesIO()
+    write_mo(mo, catalog)
+    return mo.getvalue()
+
+
+class PoI18n(I18n):
+    """aiogram's I18n, fed from the ``.po`` sources compiled in memory.
+
+    ``.mo`` files are build output we do not commit, and an installed bot may live in a
+    read-only site-packages (a container image, a system package). Compiling the two small
+    catalogs in memory at start takes milliseconds, needs no writable place and no cache to
+    invalidate, and can never serve a stale ``.mo`` next to an edited ``.po``.
+    """
+
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        locales = {}
+        for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po")):
+            stat = po_path.stat()
+            mo = _compiled(po_path, (stat.st_mtime_ns, stat.st_size))
+            locales[po_path.parent.parent.name] = gettext.GNUTranslations(BytesIO(mo))
+        return locales
+
+
+# aiogram's ContextInstanceMixin gives every subclass its own context variable, but
+# ``gettext`` looks up ``I18n.get_current()``: share the base class's, or no text is found.
+PoI18n._ContextInstanceMixin__context_instance = I18n._ContextInstanceMixin__context_instance
+
+
+def make_i18n(default_language: str, root: Path = LOCALES_DIR) -> I18n:
+    return PoI18n(path=root, default_locale=default_language, domain=DOMAIN)
+
+
+def catalog_problems(root: Path = LOCALES_DIR, languages=LANGUAGES) -> list[str]:
+    """What would break or silently degrade a screen in some language, one line per problem.
+
+    A translation is ``.format(**values)``-ed with the values the code passes for its msgid:
+    a placeholder the msgid lacks is a KeyError on that screen for everyone in the language, an
+    unbalanced brace a ValueError, a changed HTML tag a refusal from Telegram, and a fuzzy or
+    empty entry shows English. gettext compiles all of these without a word.
+    """
+    problems = []
+    for lang in languages:
+        path = root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        try:
+            with path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=lang, abort_invalid=True)
+        except (OSError, PoFileError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            problems.append(f"catalog {lang}: {path} cannot be read ({reason})")
+            continue
+        for message in catalog:
+            if message.id:
+                label = f'catalog {lang}, msgid "{_shortened(message.id)}"'
+                problems += [f"{label}: {fault}" for fault in _faults(message, lang)]
+    return problems
+
+
+def require_valid_catalogs(root: Path = LOCALES_DIR) -> None:
+    """Refuse to start on a catalog that would break a screen (see ``catalog_problems``)."""
+    if problems := catalog_problems(root):
+        raise StartupError(*problems)
+
+
+def _faults(message: Message, lang: str) -> list[str]:
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    if message.fuzzy:
+        return ["marked fuzzy: check the translation, then remove the flag"]
+    if not all(strings):
+        return [] if lang == SOURCE_LANGUAGE and not any(strings) else ["not translated"]
+    try:
+        wanted = set().union(*(_placeholders(msgid) for msgid in ids))
+    except ValueError as error:
+        return [f"the msgid itself has unbalanced braces ({error})"]
+    faults = []
+    for text in strings:
+        try:
+            found = _placeholders(text)
+        except ValueError as error:
+            faults.append(f"unbalanced braces in the translation ({error})")
+            continue
+        # A plural form may leave out {count} ("one report"), never add a name.
+        if found != wanted and not (message.pluralizable and found < wanted):
+            faults.append(f"placeholders {_listed(found)} instead of {_listed(wanted)}")
+        if sorted(TAG.findall(text)) != sorted(TAG.findall(ids[0])):
+            faults.append(f"HTML tags {_listed(TAG.findall(text))} instead of the msgid's")
+    return faults
+
+
+def _placeholders(text: str) -> set[str]:
+    """The ``{names}`` ``str.format`` will look up; ValueError on unbalanced braces."""
+    return {"{" + name + "}" for _, name, _, _ in Formatter().parse(text) if name is not None}
+
+
+def _listed(names) -> str:
+    return " ".join(sorted(names)) or "none"
+
+
+def _shortened(msgid: str | tuple[str, ...]) -> str:
+    text = " ".join((msgid[0] if isinstance(msgid, tuple) else msgid).split())
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def resolve_locale(saved: str | None, telegram_language: str | None, default: str) -> str:

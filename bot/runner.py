@@ -2,38 +2,142 @@
 
 import asyncio
 import logging
+import os
 import secrets
 import signal
+from collections.abc import Iterable, Iterator
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot import CONTENT_DIR
 from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
 from bot.db import open_db
+from bot.i18n import require_valid_catalogs
 from bot.services import library
+from bot.startup import StartupError, absolute, require_content, require_writable_folder
 
 log = logging.getLogger(__name__)
 DEFAULT_WEBHOOK_PATH = "/webhook"
+TELEGRAM_API = "https://api.telegram.org"
+
+
+def paths_in_use(settings: Settings) -> str:
+    """The log's first line: which files this process writes, so nobody has to guess its
+    working directory when the data seems to have vanished after a restart."""
+    line = (
+        f"database {absolute(settings.database_path)}, "
+        f"evidence folder {absolute(settings.evidence_path)}"
+    )
+    relative = [
+        name
+        for name, path in (
+            ("DATABASE_PATH", settings.database_path),
+            ("EVIDENCE_PATH", settings.evidence_path),
+        )
+        if not path.is_absolute()
+    ]
+    if relative:
+        line += (
+            f" ({' and '.join(relative)} relative: resolved against the working directory "
+            f"{os.getcwd()})"
+        )
+    return line
 
 
 def prepare(settings: Settings) -> tuple[Bot, Dispatcher]:
+    """Everything checked before Telegram is called; failures raise one ``StartupError``
+    with a line per cause (catalogs, evidence folder, content, then the database)."""
+    problems: list[str] = []
+    for check in (
+        require_valid_catalogs,
+        partial(require_writable_folder, settings.evidence_path, "EVIDENCE_PATH"),
+        partial(require_content, CONTENT_DIR),  # before loading: an empty tree unloads all
+    ):
+        try:
+            check()
+        except StartupError as error:
+            problems += error.lines  # all of them, so they are fixed in one go
+    if problems:
+        raise StartupError(*problems)
     db = open_db(settings.database_path)
     for problem in library.ensure_loaded(db):
         log.error("content: %s", problem)
     return build_bot(settings), build_dispatcher(settings, db)
 
 
-async def serve(settings: Settings, webhook: bool) -> None:
+def backoff(first: float = 1.0, longest: float = 60.0) -> Iterator[float]:
+    """1, 2, 4 … seconds, then every minute: forever, as a service should."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * 2, longest)
+
+
+async def wait_for_telegram(bot: Bot, api_url: str, delays: Iterable[float]) -> None:
+    """Call getMe until it answers, one log line per failed attempt.
+
+    A network still coming up at boot, or a Bot API server still starting, is a wait, not a
+    crash; a refused token is no reason to wait. When ``delays`` run out: StartupError.
+    """
+    pending = iter(delays)
+    while True:
+        try:
+            await bot.get_me(request_timeout=10)
+            return
+        except TelegramUnauthorizedError as error:
+            raise StartupError(
+                f"BOT_TOKEN was refused by the Telegram API at {api_url} (Unauthorized): it was "
+                "revoked or mistyped; copy it again from @BotFather"
+            ) from error
+        except TelegramNotFound as error:
+            raise StartupError(
+                f"the Telegram API at {api_url} answered Not Found to getMe: check "
+                "TELEGRAM_API_URL (the server's base address) and BOT_TOKEN"
+            ) from error
+        except (TelegramNetworkError, TelegramServerError) as error:
+            reason = error.message
+            delay = next(pending, None)
+            if delay is None:
+                raise StartupError(
+                    f"Telegram API at {api_url} unreachable ({reason}); giving up"
+                ) from error
+            log.warning(
+                "Telegram API at %s unreachable (%s); retrying in %ss",
+                api_url,
+                reason,
+                f"{delay:g}",
+            )
+            await asyncio.sleep(delay)
+
+
+async def serve(
+    settings: Settings, webhook: bool, retry_delays: Iterable[float] | None = None
+) -> None:
+    log.info(paths_in_use(settings))
     bot, dp = prepare(settings)
-    if webhook:
-        await serve_webhook(settings, bot, dp)
-        return
-    log.info("polling for updates")
-    await bot.delete_webhook(drop_pending_updates=False)
-    await dp.start_polling(bot, handle_signals=True)
+    try:
+        api_url = (settings.telegram_api_url or TELEGRAM_API).rstrip("/")
+        await wait_for_telegram(bot, api_url, backoff() if retry_delays is None else retry_delays)
+        if webhook:
+            await serve_webhook(settings, bot, dp)
+            return
+        log.info("polling for updates")
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dp.start_polling(bot, handle_signals=True)
+    finally:
+        # Whatever stopped us (a signal, an error, giving up): no "Unclosed client session".
+        await bot.session.close()
 
 
 def webhook_address(settings: Settings) -> tuple[str, str]:

@@ -7,8 +7,12 @@ import sys
 
 import pytest
 
-from bot import ROOT
-from bot.__main__ import parser
+from bot import CONTENT_DIR, ROOT
+from bot.__main__ import main, parser
+from bot.services import content
+
+# The shape of a real token (digits, a colon, 35 characters); no bot has it.
+TOKEN = "123456:ABCDEFGHIJ_klmnopqrs-tuvwxyz012345678"
 
 
 def run_cli(*args: str, env: dict | None = None, stdin: str | None = None, cwd=None):
@@ -60,13 +64,13 @@ def test_run_without_token_says_what_to_do(tmp_path):
 
 
 def test_bad_setting_is_one_clear_line(tmp_path):
-    result = run_cli("run", cwd=tmp_path, env={"BOT_TOKEN": "1:x", "DEFAULT_TIMEZONE": "Mars/Base"})
+    result = run_cli("run", cwd=tmp_path, env={"BOT_TOKEN": TOKEN, "DEFAULT_TIMEZONE": "Mars/Base"})
     assert result.returncode == 2
     assert "DEFAULT_TIMEZONE" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_webhook_needs_url_and_secret(tmp_path):
-    result = run_cli("run", "--webhook", cwd=tmp_path, env={"BOT_TOKEN": "1:x"})
+    result = run_cli("run", "--webhook", cwd=tmp_path, env={"BOT_TOKEN": TOKEN})
     assert result.returncode == 2 and "WEBHOOK_SECRET" in result.stderr
 
 
@@ -90,7 +94,13 @@ def test_migrate_prepares_a_fresh_database(tmp_path):
     db_path = tmp_path / "fresh.sqlite3"
     result = run_cli("migrate", env={"DATABASE_PATH": str(db_path)})
     assert result.returncode == 0, result.stderr
-    assert "content loaded: " in result.stdout
+    assert "catalogs OK: en, zh" in result.stdout
+    assert f"database {db_path}: migrations applied" in result.stdout
+    loaded = result.stdout.split("content loaded: ")[1].strip()
+    items, _ = content.read(CONTENT_DIR)
+    questions = sum(item.kind == "question" for item in items)
+    assert f"question {questions}," in loaded  # 50 questions are 50, not 50 × 2 languages
+    assert sum(int(part.split()[1]) for part in loaded.split(", ")) == len(items)
     import sqlite_utils
 
     db = sqlite_utils.Database(db_path)
@@ -130,3 +140,29 @@ def test_bad_settings_fail_in_one_line_without_the_token(tmp_path, env, name):
     assert result.returncode == 2
     assert name in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "SECRETTOKEN" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("tree", ["missing", "empty"])
+@pytest.mark.parametrize("command", [["content", "check"], ["content", "load"], ["migrate"]])
+def test_no_content_is_an_error_not_ok(tmp_path, monkeypatch, capsys, tree, command):
+    """What a non-editable install without its data did: "content OK: 0 items", exit 0."""
+    folder = tmp_path / "content"
+    if tree == "empty":
+        folder.mkdir()
+    monkeypatch.setattr("bot.cli.CONTENT_DIR", folder)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    assert main(command) == 1
+    out, err = capsys.readouterr()
+    assert "content OK" not in out and "content loaded" not in out
+    assert err.strip().splitlines() == [
+        f"content folder {folder} does not exist: nothing to load"
+        if tree == "missing"
+        else f"content folder {folder} holds no content items (*.yaml): nothing to load"
+    ]
+
+
+def test_run_refuses_a_truncated_token_without_showing_it(tmp_path):
+    result = run_cli("run", cwd=tmp_path, env={"BOT_TOKEN": TOKEN[:20]})
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("Configuration error in BOT_TOKEN")
+    assert TOKEN[7:20] not in result.stderr + result.stdout
