@@ -23,6 +23,20 @@ from dialogs.states import Menu
 log = logging.getLogger(__name__)
 
 
+class _WindowErrorsAreOurs(logging.Filter):
+    """aiogram-dialog logs "Cannot get window data" at ERROR, without the cause, before the
+    exception reaches our handlers, which log it properly: a refusal (crafted data, a role
+    changed) at INFO, anything unexpected at ERROR with its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and record.msg.startswith("Cannot "):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+logging.getLogger("aiogram_dialog.window").addFilter(_WindowErrorsAreOurs())
+
+
 def _private(update) -> bool:
     message = update.message or (update.callback_query and update.callback_query.message)
     return bool(message) and message.chat.type == "private"
@@ -65,7 +79,7 @@ def errors_router() -> Router:
         event: ErrorEvent, dialog_manager: DialogManager, i18n: I18n, locale: str = "en"
     ) -> None:
         """A role or organization check refused: crafted data, or a role changed meanwhile."""
-        log.warning("update %s refused: %s", event.update.update_id, event.exception)
+        log.info("update %s refused: %s", event.update.update_id, event.exception)
         with i18n.context(), i18n.use_locale(locale):
             text = _("Only managers and admins of your organization can do that.")
             if event.update.message:  # a command: nothing was opened, nothing to undo

@@ -12,6 +12,7 @@ from aiogram_dialog.api.entities import DialogUpdate
 from bot.config import Settings
 from bot.db import outbox, users
 from bot.i18n import resolve_locale
+from bot.services import text
 
 
 def _telegram_user(update: Update):
@@ -44,7 +45,7 @@ class UserLocaleMiddleware(BaseMiddleware):
                 user = users.seen(
                     self.db,
                     tg_user.id,
-                    tg_user.first_name,
+                    text.clean_line(tg_user.first_name or ""),  # no invisible or bidi tricks
                     tg_user.username,
                     tg_user.language_code,
                 )

@@ -9,7 +9,9 @@ from aiogram_dialog.widgets.kbd import Button, Column, Keyboard, ScrollingGroup,
 from aiogram_dialog.widgets.text import Format, Text
 
 from bot.i18n import N_
+from bot.services import text
 from bot.services.library import MAX_QUERY
+from bot.services.orgs import NAME_LENGTH
 from dialogs.states import Menu
 
 
@@ -37,6 +39,14 @@ ROLE_NAMES = {"worker": N_("worker"), "manager": N_("manager"), "admin": N_("adm
 
 def role_name(role: str) -> str:
     return gettext(ROLE_NAMES[role])
+
+
+def name_problem(typed: str) -> str:
+    """What is wrong with a name someone typed, with the numbers to fix it."""
+    length = len(text.clean_line(typed))
+    return gettext("Please give a name of {low} to {high} characters (that was {length}).").format(
+        low=NAME_LENGTH[0], high=NAME_LENGTH[1], length=length
+    )
 
 
 def query_too_long() -> str:

@@ -18,7 +18,7 @@ from bot.db import users
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import orgs, preferences
 from bot.services.orgs import JoinCheck
-from dialogs.common import Choices, T, close, esc, role_name
+from dialogs.common import Choices, T, close, esc, name_problem, role_name
 from dialogs.states import Menu, Onboarding
 
 
@@ -117,7 +117,7 @@ async def on_name(message: Message, widget, manager: DialogManager, typed: str) 
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     name = orgs.clean_name(typed)
     if name is None:
-        await message.answer(_("Please give a name of 2 to 64 characters."))
+        await message.answer(name_problem(typed))
         return
     created = orgs.create_organization(
         db, user.id, name, manager.middleware_data["timezone"], manager.middleware_data["locale"]

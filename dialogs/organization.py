@@ -16,7 +16,7 @@ from bot.config import LANGUAGES
 from bot.db import orgs as org_records
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import orgs, preferences
-from dialogs.common import Choices, CloseButton, T, esc, role_name
+from dialogs.common import Choices, CloseButton, T, esc, name_problem, role_name
 from dialogs.states import Invites, Members, Menu, Onboarding, Organization, Places
 
 
@@ -59,7 +59,7 @@ async def on_rename(message: Message, widget, manager: DialogManager, typed: str
     if orgs.rename(db, user.id, typed):
         await manager.switch_to(Organization.settings)
     else:
-        await message.answer(_("Please give a name of 2 to 64 characters."))
+        await message.answer(name_problem(typed))
 
 
 async def on_org_language(callback: CallbackQuery, widget, manager: DialogManager, lang: str):

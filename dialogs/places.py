@@ -12,20 +12,25 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 
 from bot.services import orgs
-from dialogs.common import Choices, CloseButton, T, esc
+from dialogs.common import Choices, CloseButton, T, esc, name_problem
 from dialogs.states import Places
 
 KINDS = ("areas", "teams")
 
 
-SHOWN = 40  # names listed per kind; a message holds 4096 characters
+BUDGET = 1700  # characters of names per kind: both lists fit one message (4096) whatever
+# the names; the rest are counted, and all of them are under "Remove…" and in the pickers
 
 
 def _bullets(places: list[tuple[int, str]]) -> str:
-    lines = [f"• {name}" for _id, name in places[:SHOWN]]
-    if len(places) > SHOWN:
-        lines.append(f"… (+{len(places) - SHOWN})")
-    return esc("\n".join(lines) or "—")
+    lines, used = [], 0
+    for _id, name in places:
+        if used + len(name) + 3 > BUDGET:
+            lines.append(_("… and {count} more").format(count=len(places) - len(lines)))
+            break
+        lines.append(f"• {esc(name)}")
+        used += len(name) + 3
+    return "\n".join(lines) or "—"
 
 
 async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
@@ -63,7 +68,7 @@ async def on_name(message: Message, widget, manager: DialogManager, typed: str) 
         return
     problem = orgs.add_place(db, user.id, kind, typed)
     if problem == "bad_name":
-        await message.answer(_("Please give a name of 2 to 64 characters."))
+        await message.answer(name_problem(typed))
     elif problem == "exists":
         await message.answer(_("There is one with that name already."))
     else:

@@ -1,17 +1,18 @@
 """After a report, and "My reports": what became of what I reported.
 
 done: the reference, saved; told the managers ─▶ my reports · main menu
-mine: each report with its reference, severity and status (newest first)
+mine: each report with its reference, severity and status (newest first) ─▶ the report
 """
 
+from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Start, SwitchTo
 
-from bot.i18n import format_moment
 from bot.services import nc
-from dialogs.common import CloseButton, T, esc
+from bot.services.text import shorten
+from dialogs.common import Choices, CloseButton, T
 from dialogs.nc_labels import severity_name, status_name
-from dialogs.states import Menu, Reports
+from dialogs.states import Cases, Menu, Reports
 
 
 async def saved(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
@@ -25,17 +26,26 @@ async def saved(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     }
 
 
-async def mine(dialog_manager: DialogManager, db, user, locale, timezone, **kwargs) -> dict:
-    from datetime import datetime
+async def mine(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    found = nc.mine(db, user.id)
+    return {
+        "count": len(found),
+        "any": bool(found),
+        "none": not found,
+        "reports": [
+            (
+                r.id,
+                f"{r.reference} · {severity_name(r.severity)} · {status_name(r.status)} · "
+                f"{shorten(r.description, 40)}",
+            )
+            for r in found
+        ],
+    }
 
-    lines = []
-    for report in nc.mine(db, user.id)[:30]:
-        when = format_moment(datetime.fromisoformat(report.created_at), locale, timezone)
-        lines.append(
-            f"<b>{report.reference}</b> · {severity_name(report.severity)} · "
-            f"{status_name(report.status)}\n{esc(report.description[:80])} · {when}"
-        )
-    return {"reports": "\n\n".join(lines), "any": bool(lines), "none": not lines}
+
+async def on_report(callback: CallbackQuery, widget, manager: DialogManager, nc_id: str):
+    if nc_id.isdigit():
+        await manager.start(Cases.case, data={"nc": int(nc_id)})  # visibility checked there
 
 
 def reports_dialog() -> Dialog:
@@ -58,8 +68,9 @@ def reports_dialog() -> Dialog:
             getter=saved,
         ),
         Window(
-            T("<b>📋 My reports</b>\n\n{reports}", when="any"),
+            T("<b>📋 My reports</b>: {count}\nTap one to see its photos and history.", when="any"),
             T("<b>📋 My reports</b>\n\nYou have not reported anything yet.", when="none"),
+            Choices("reports", on_report, page=8),
             CloseButton(),
             state=Reports.mine,
             getter=mine,

@@ -177,6 +177,7 @@ async def test_workers_cannot_open_others_reports_or_the_list(local):
 
 async def test_export_evidence_and_the_offer_to_report(local, settings):
     import io
+    from datetime import datetime
     from pathlib import Path
 
     from openpyxl import load_workbook
@@ -208,9 +209,11 @@ async def test_export_evidence_and_the_offer_to_report(local, settings):
     book = load_workbook(io.BytesIO(local.api.files[document["document"]["file_id"]].data))
     assert book.sheetnames == ["问题报告", "处理记录"]
     rows = list(book["问题报告"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("编号", "上报时间", "状态")
+    assert rows[0][:3] == ("编号", "上报时间（Asia/Shanghai）", "状态")
+    assert isinstance(rows[1][1], datetime)  # a real Excel date, in the organization's zone
     assert rows[1][0] == report.reference and rows[1][7] == "外壳毛刺" and rows[1][6] == "阿强"
     history = list(book["处理记录"].iter_rows(values_only=True))
+    assert history[0][1] == "时间（Asia/Shanghai）" and isinstance(history[1][1], datetime)
     assert history[1][0] == report.reference and history[1][4] == "新报告"
 
     await worker.press("🏠 主菜单")

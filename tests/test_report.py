@@ -55,7 +55,9 @@ async def test_worker_reports_a_leak_with_an_album_and_managers_hear_of_it(local
     assert told_manager.startswith("⚠️ 新报告 NC-2027-0001 · 🔴 紧急")
 
     await worker.press("📋 我的报告")
-    assert "NC-2027-0001 · 🔴 紧急 · 新报告" in worker.text()
+    await worker.press("NC-2027-0001 · 🔴 紧急 · 新报告")  # each report opens
+    assert worker.text().startswith("NC-2027-0001 · 新报告") and "3号压力机漏油" in worker.text()
+    assert "📷 照片（2）" in worker.buttons()
 
 
 async def test_text_first_skips_the_photos_and_outsiders_are_told_why_not(local):

@@ -319,3 +319,25 @@ def m009_readiness_keeps_everything(db: sqlite_utils.Database) -> None:
                       WHERE b.user_id IS assessments.user_id AND b.scope = assessments.scope);
         """,
     )
+
+
+@migration
+def m010_visible_names(db: sqlite_utils.Database) -> None:
+    """Names stored before invisible and direction-changing characters were removed on the
+    way in are cleaned the same way (a name that would then collide keeps its old form)."""
+    from bot.services.text import clean_line, visible
+
+    for table, column in (
+        ("users", "first_name"),
+        ("organizations", "name"),
+        ("areas", "name"),
+        ("teams", "name"),
+    ):
+        for row_id, value in db.execute(f"SELECT rowid, {column} FROM {table}").fetchall():
+            cleaned = clean_line(value or "")
+            if table != "users" and not visible(cleaned):
+                cleaned = f"#{row_id}"  # it showed nothing before either: now it can be found
+            if value and cleaned != value:
+                db.execute(
+                    f"UPDATE OR IGNORE {table} SET {column} = ? WHERE rowid = ?", [cleaned, row_id]
+                )

@@ -17,6 +17,7 @@ from bot import clock
 from bot.config import LANGUAGES
 from bot.db import orgs as repo
 from bot.db.orgs import Invite, Member, Membership
+from bot.services import text
 from bot.services.preferences import find_timezone
 
 ROLES = ("worker", "manager", "admin")
@@ -50,8 +51,11 @@ def require(db: sqlite_utils.Database, user_id: int, role: str = "manager") -> M
 
 
 def clean_name(typed: str) -> str | None:
-    """A name for an organization, area or team, or None if it is too short or long."""
-    name = " ".join(typed.split())
+    """A name for an organization, area or team, or None if it is too short or long. Invisible
+    and direction-changing characters are removed first: a name must show what it is."""
+    name = text.clean_line(typed)
+    if not text.visible(name):
+        return None
     return name if NAME_LENGTH[0] <= len(name) <= NAME_LENGTH[1] else None
 
 
