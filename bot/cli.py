@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from bot import CONTENT_DIR
 from bot.config import LANGUAGES, Settings, token_problem
 from bot.db import open_db
-from bot.i18n import require_valid_catalogs
 from bot.services import content, library
 from bot.startup import StartupError, absolute, content_problem, require_writable_folder
 
@@ -128,6 +127,8 @@ def migrate(args) -> int:
     settings = _settings()
     if settings is None:
         return 2
+    from bot.i18n import require_valid_catalogs  # imports aiogram: seconds, so only here
+
     require_valid_catalogs()
     print(f"catalogs OK: {', '.join(LANGUAGES)}")
     db = open_db(settings.database_path)
