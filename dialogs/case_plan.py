@@ -17,7 +17,7 @@ from bot.services import nc, orgs
 from bot.services.text import shorten
 from dialogs import long_text
 from dialogs.calendar import LocalCalendar, org_today
-from dialogs.common import Choices, T, esc
+from dialogs.common import Choices, T, esc, person_label
 from dialogs.states import CasePlan
 
 MAX_WHYS = 5
@@ -50,7 +50,7 @@ async def whys(dialog_manager: DialogManager, **kwargs) -> dict:
 
 
 async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
-    return {"owners": [(m.user_id, m.name or str(m.user_id)) for m in orgs.members(db, user.id)]}
+    return {"owners": [(m.user_id, person_label(m)) for m in orgs.members(db, user.id)]}
 
 
 async def on_why(message: Message, widget, manager: DialogManager) -> None:

@@ -49,6 +49,17 @@ def name_problem(typed: str) -> str:
     )
 
 
+def person_label(member) -> str:
+    """A member as a picker shows them: two 王伟 on one line must still differ."""
+    parts = [text.shorten(member.name or "—", 40)]
+    if member.username:
+        parts.append(f"@{member.username}")
+    parts.append(role_name(member.role))
+    if member.team_name:
+        parts.append(text.shorten(member.team_name, 30))
+    return " · ".join(parts)
+
+
 def query_too_long() -> str:
     return gettext("That is too long to search for: please use at most {limit} characters.").format(
         limit=MAX_QUERY

@@ -23,6 +23,7 @@ from bot.services import text
 from dialogs.common import T
 
 PART = 3800  # a message at least this long may be one part of a longer text
+HARD_CUT = 4096  # a part this long (UTF-16 units, as Telegram counts) was cut, not split
 Taken = Literal["done", "more", "empty", "too_long"]
 
 
@@ -32,7 +33,10 @@ async def take(message: Message, manager: DialogManager, key: str, limit: int) -
     data = manager.dialog_data
     typed = text.clean(message.text or message.caption or "")
     continued = data.get(f"{key}_more") and data.get(key)
-    combined = f"{data[key]}\n{typed}" if continued and typed else (typed or data.get(key, ""))
+    # A part cut at the very limit was cut mid-word (Chinese has no spaces to cut at): join
+    # it as it was. A shorter part ended where a space or line break was dropped.
+    glue = "" if data.get(f"{key}_last", 0) >= HARD_CUT else "\n"
+    combined = f"{data[key]}{glue}{typed}" if continued and typed else (typed or data.get(key, ""))
     if not continued and not text.visible(typed):
         return "empty"
     if len(combined) > limit:
@@ -40,6 +44,7 @@ async def take(message: Message, manager: DialogManager, key: str, limit: int) -
         await _too_long(message, combined, limit)
         return "too_long"
     data[key] = combined
+    data[f"{key}_last"] = len(typed.encode("utf-16-le")) // 2
     if len(typed) >= PART:
         data[f"{key}_more"] = True
         return "more"

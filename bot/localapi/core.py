@@ -45,6 +45,7 @@ class LocalBotAPI(BotMethods):
         self.group_admins: dict[int, set[int]] = {}  # chat id → user ids who administer it
         self.files: dict[str, StoredFile] = {}
         self.faults: list[Fault] = []
+        self.refusals: list[tuple[str, str]] = []  # (method, description) Telegram refused
         self.webhook: dict = {}
         self.pending_updates: list[dict] = []
         self._updates_ready = asyncio.Event()
@@ -100,6 +101,7 @@ class LocalBotAPI(BotMethods):
             if asyncio.iscoroutine(result):
                 result = await result
         except ApiError as error:
+            self.refusals.append((name, error.description))
             body = {"ok": False, "error_code": error.status, "description": error.description}
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
