@@ -58,12 +58,12 @@ def drop_root_powers() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-@pytest.fixture(scope="module")
-def unprivileged(tmp_path_factory):
-    """How to start a process that file modes apply to (None: this one is not root)."""
+def as_service_user(scratch: Path):
+    """How to start a process that file modes apply to: None when they already do (not root),
+    ``drop_root_powers`` when that makes them, False when this machine cannot."""
     if os.geteuid() != 0:
         return None
-    probe = tmp_path_factory.mktemp("probe") / "read-only"
+    probe = scratch / "read-only"
     probe.write_text("")
     probe.chmod(0o444)
     check = subprocess.run(
@@ -71,9 +71,15 @@ def unprivileged(tmp_path_factory):
         preexec_fn=drop_root_powers,
         capture_output=True,
     )
-    if check.returncode == 0:
+    return False if check.returncode == 0 else drop_root_powers
+
+
+@pytest.fixture(scope="module")
+def unprivileged(tmp_path_factory):
+    as_user = as_service_user(tmp_path_factory.mktemp("probe"))
+    if as_user is False:
         pytest.skip("cannot drop root's file powers here: read-only files are not read-only")
-    return drop_root_powers
+    return as_user
 
 
 def start(command: list[str], cwd: Path, env: dict | None = None, as_user=None):
