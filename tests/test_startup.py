@@ -286,3 +286,36 @@ async def test_giving_up_on_telegram_closes_the_session(tmp_path, monkeypatch, c
     assert sum("; retrying in 0s" in message for message in messages) == 2
     session = built[0].session._session
     assert session is not None and session.closed
+
+
+def test_every_problem_before_telegram_is_named_at_once(tmp_path, monkeypatch):
+    """An empty content tree and an evidence path that is a file: both lines, so the operator
+    fixes both in one go; and the database is not touched (an empty tree would unload all)."""
+    (tmp_path / "photos").write_text("")
+    monkeypatch.setattr(runner, "CONTENT_DIR", tmp_path / "content")
+    settings = make_settings(
+        bot_token=TOKEN,
+        database_path=tmp_path / "db.sqlite3",
+        evidence_path=tmp_path / "photos",
+    )
+    with pytest.raises(StartupError) as refused:
+        runner.prepare(settings)
+    assert refused.value.lines == (
+        f"EVIDENCE_PATH {tmp_path / 'photos'} is a file, not a folder",
+        f"content folder {tmp_path / 'content'} does not exist: nothing to load",
+    )
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_a_broken_migration_keeps_its_traceback(tmp_path, monkeypatch):
+    """Only problems of the file itself become an operator's line; a bug stays a bug."""
+    import sqlite3
+
+    import bot.db
+
+    def broken(db):
+        raise sqlite3.OperationalError("no such column: oops")
+
+    monkeypatch.setattr(bot.db, "migrate", broken)
+    with pytest.raises(sqlite3.OperationalError, match="oops"):
+        bot.db.open_db(tmp_path / "db.sqlite3")
