@@ -13,7 +13,13 @@ from bot import CONTENT_DIR
 from bot.config import LANGUAGES, Settings, token_problem
 from bot.db import open_db
 from bot.services import content, library
-from bot.startup import StartupError, absolute, content_problem, require_writable_folder
+from bot.startup import (
+    StartupError,
+    absolute,
+    content_problem,
+    require_content,
+    require_writable_folder,
+)
 
 
 def _settings() -> Settings | None:
@@ -92,6 +98,7 @@ def chat(args) -> int:
     settings = _settings()
     if settings is None:
         return 2
+    require_content(CONTENT_DIR)  # an empty tree would unload the console's library
     require_writable_folder(settings.evidence_path, "EVIDENCE_PATH")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from bot import console
