@@ -108,7 +108,7 @@ def test_an_assessment_set_aside_by_the_previous_version_is_open_again(tmp_path)
         "INSERT INTO answers VALUES (1, 'q-4-1-context', 'yes', 'kept', '2026-11-01'),"
         " (1, 'q-4-2-parties', 'no', NULL, '2026-11-01')"
     )
-    assert migrate(db) == ["m009_readiness_keeps_everything"]
+    assert migrate(db)[0] == "m009_readiness_keeps_everything"
     assert library.load(db) == []
     assert {a.scope for a in readiness.in_progress(db, 1)} == {"all", "7"}
     assert readiness.answers(db, 1, 1) == {"q-4-1-context": "yes", "q-4-2-parties": "no"}
