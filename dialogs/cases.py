@@ -77,8 +77,11 @@ async def one(dialog_manager: DialogManager, db, user, locale, timezone, **kwarg
     manager = nc.may_manage(db, user.id, report)
     history = nc.history(db, user.id, report.id)
     allowed = nc.TRANSITIONS[report.status] if manager else ()
+    shown = case_view.fields(db, report, locale)
+    notes_cut = any(e.note and len(e.note) > case_view.NOTE for e in history)
     return {
-        **case_view.fields(db, report, locale),
+        **shown,
+        "shortened": shown["shortened"] or notes_cut or bool(report.reason),
         **case_view.recent(db, history, locale, timezone),
         "can_assign": manager and report.status in nc.ASSIGNABLE,
         "can_list": manager,
