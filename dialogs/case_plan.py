@@ -9,10 +9,9 @@ from datetime import date
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel
 
-from bot.i18n import format_day
+from bot.i18n import N_, format_day
 from bot.services import nc, orgs
 from bot.services.text import shorten
 from dialogs import long_text
@@ -53,19 +52,7 @@ async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     return {"owners": [(m.user_id, person_label(m)) for m in orgs.members(db, user.id)]}
 
 
-async def on_why(message: Message, widget, manager: DialogManager) -> None:
-    taken = await long_text.take(message, manager, "why", WHY_LIMIT)
-    if taken == "done":
-        _add_why(manager, long_text.finish(manager, "why"))
-    elif taken == "empty":
-        await message.answer(_("Please type why it happened."))
-
-
-async def on_why_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    _add_why(manager, long_text.finish(manager, "why"))
-
-
-def _add_why(manager: DialogManager, answer: str) -> None:
+async def _add_why(message: Message, manager: DialogManager, answer: str) -> None:
     asked = manager.dialog_data.setdefault("whys", [])
     manager.dialog_data.pop("why", None)
     if len(asked) < MAX_WHYS and answer:
@@ -80,16 +67,8 @@ async def on_found(callback: CallbackQuery, button, manager: DialogManager) -> N
     await manager.done()
 
 
-async def on_action(message: Message, widget, manager: DialogManager) -> None:
-    taken = await long_text.take(message, manager, "action", nc.MAX_TEXT)
-    if taken == "done":
-        await manager.switch_to(CasePlan.owner)
-    elif taken == "empty":
-        await message.answer(_("Please describe the action."))
-
-
-async def on_action_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    long_text.finish(manager, "action")
+async def _take_action(message: Message, manager: DialogManager, action: str) -> None:
+    manager.dialog_data["action"] = action
     await manager.switch_to(CasePlan.owner)
 
 
@@ -141,9 +120,7 @@ def case_plan_dialog() -> Dialog:
         Window(
             T("<b>❓ 5 Whys</b>\n\n{chain}", when="any"),
             T("Why {number}? Type why it happened.", when="more"),
-            long_text.more_text("why"),
-            MessageInput(on_why),
-            long_text.more_button("why", on_why_complete),
+            *long_text.step("why", WHY_LIMIT, _add_why, N_("Please type why it happened.")),
             Button(T("🎯 This is the root cause"), id="found", on_click=on_found, when="any"),
             cancel,
             state=CasePlan.whys,
@@ -151,9 +128,7 @@ def case_plan_dialog() -> Dialog:
         ),
         Window(
             T("What corrective action will remove the cause, so it does not happen again?"),
-            long_text.more_text("action"),
-            MessageInput(on_action),
-            long_text.more_button("action", on_action_complete),
+            *long_text.step("action", nc.MAX_TEXT, _take_action, N_("Please describe the action.")),
             cancel,
             state=CasePlan.action,
         ),

@@ -9,10 +9,10 @@ Every step goes through the workflow rules, which check the caller and the statu
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
+from bot.i18n import N_
 from bot.services import nc, orgs
 from bot.services.orgs import NotAllowed
 from dialogs import case_view, long_text
@@ -163,18 +163,6 @@ def plan(state, **extra):
 
 async def on_analyse(callback: CallbackQuery, button, manager: DialogManager) -> None:
     await _move(manager, callback.message, "analysis", None)
-
-
-async def on_note(message: Message, widget, manager: DialogManager) -> None:
-    taken = await long_text.take(message, manager, "note", nc.MAX_TEXT)
-    if taken == "done":
-        await _record(message, manager, long_text.finish(manager, "note"))
-    elif taken == "empty":
-        await message.answer(_("Please type it in words."))
-
-
-async def on_note_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    await _record(callback.message, manager, long_text.finish(manager, "note"))
 
 
 async def _record(message: Message, manager: DialogManager, typed: str) -> None:
@@ -381,9 +369,7 @@ def cases_dialog() -> Dialog:
                 when="is_duplicate",
             ),
             T("A closing note for the record:", when="is_close"),
-            long_text.more_text("note"),
-            MessageInput(on_note),
-            long_text.more_button("note", on_note_complete),
+            *long_text.step("note", nc.MAX_TEXT, _record, N_("Please type it in words.")),
             back_to_case,
             state=Cases.note,
             getter=prompt,

@@ -6,8 +6,8 @@ messages are added to it until the person taps "That's all" (or sends a short la
 A text over the step's limit is not taken, but not lost either: the person is told exactly
 how much to cut and gets their text back to edit.
 
-The step's window shows ``more_text(key)`` and ``more_button(key, on_done)`` while parts are
-being collected.
+``step(...)`` gives a window the input and, while parts are being collected, the count so far
+and a "That's all" button.
 """
 
 from typing import Literal
@@ -15,6 +15,7 @@ from typing import Literal
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
+from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Text
 from magic_filter import F
@@ -98,3 +99,20 @@ def more_button(key: str, on_done) -> Button:
 
 def length_of(manager: DialogManager, key: str) -> int:
     return len(manager.dialog_data.get(key, ""))
+
+
+def step(key: str, limit: int, save, empty_msgid: str) -> list:
+    """The widgets of a step that takes words: ``save(message, manager, text)`` is called
+    with the whole text once it is complete; nothing visible gets ``empty_msgid``."""
+
+    async def on_message(message: Message, widget, manager: DialogManager) -> None:
+        taken = await take(message, manager, key, limit)
+        if taken == "done":
+            await save(message, manager, finish(manager, key))
+        elif taken == "empty":
+            await message.answer(_(empty_msgid))
+
+    async def on_done(callback, button, manager: DialogManager) -> None:
+        await save(callback.message, manager, finish(manager, key))
+
+    return [more_text(key), MessageInput(on_message), more_button(key, on_done)]

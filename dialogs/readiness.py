@@ -13,7 +13,6 @@ result: the scope's readiness (a chapter result says it is one), per clause, the
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
-from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row, Start, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi
 
@@ -225,18 +224,6 @@ async def on_previous(callback: CallbackQuery, button, manager: DialogManager) -
     manager.dialog_data["index"] = max(0, int(manager.dialog_data.get("index", 0)) - 1)
 
 
-async def on_note(message: Message, widget, manager: DialogManager) -> None:
-    taken = await long_text.take(message, manager, "note_text", readiness.MAX_NOTE)
-    if taken == "done":
-        await _save_note(message, manager, long_text.finish(manager, "note_text"))
-    elif taken == "empty":
-        await message.answer(_("Please type your note in words."))
-
-
-async def on_note_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    await _save_note(callback.message, manager, long_text.finish(manager, "note_text"))
-
-
 async def _save_note(message: Message, manager: DialogManager, typed: str) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     assessment = readiness.own(db, user.id, _assessment(manager))
@@ -329,9 +316,9 @@ def readiness_dialog() -> Dialog:
         ),
         Window(
             T("Type a short note for this question (what exists, who owns it, what is missing):"),
-            long_text.more_text("note_text"),
-            MessageInput(on_note),
-            long_text.more_button("note_text", on_note_complete),
+            *long_text.step(
+                "note_text", readiness.MAX_NOTE, _save_note, N_("Please type your note in words.")
+            ),
             SwitchTo(T("⬅️ Back to the question"), id="note_back", state=Readiness.question),
             state=Readiness.note,
         ),
