@@ -54,7 +54,6 @@ async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
 
 async def _add_why(message: Message, manager: DialogManager, answer: str) -> None:
     asked = manager.dialog_data.setdefault("whys", [])
-    manager.dialog_data.pop("why", None)
     if len(asked) < MAX_WHYS and answer:
         asked.append(answer)
 

@@ -148,6 +148,7 @@ def ask(kind: str):
     async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
         _check(manager, kind)
         manager.dialog_data["kind"] = kind
+        long_text.reset(manager, "note")  # nothing typed for another step comes along
         await manager.switch_to(Cases.note)
 
     return on_click
@@ -169,7 +170,6 @@ async def _record(message: Message, manager: DialogManager, typed: str) -> None:
     """What the manager typed for the step they chose, recorded whole."""
     kind = manager.dialog_data.get("kind", "")
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-    manager.dialog_data.pop("note", None)
     if kind == "cause":
         nc.note_down(db, user.id, _case(manager), "root_cause", typed)
     elif kind == "duplicate":

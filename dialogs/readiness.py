@@ -224,12 +224,16 @@ async def on_previous(callback: CallbackQuery, button, manager: DialogManager) -
     manager.dialog_data["index"] = max(0, int(manager.dialog_data.get("index", 0)) - 1)
 
 
+async def on_to_note(callback: CallbackQuery, button, manager: DialogManager) -> None:
+    long_text.reset(manager, "note_text")  # a note begun for another question stays there
+    await manager.switch_to(Readiness.note)
+
+
 async def _save_note(message: Message, manager: DialogManager, typed: str) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     assessment = readiness.own(db, user.id, _assessment(manager))
     asked = readiness.questions(db, assessment.scope, "en")
     index = min(int(manager.dialog_data.get("index", 0)), len(asked) - 1)
-    manager.dialog_data.pop("note_text", None)
     readiness.note(db, user.id, assessment.id, asked[index].id, typed)
     await manager.switch_to(Readiness.question)
 
@@ -296,7 +300,7 @@ def readiness_dialog() -> Dialog:
             ),
             Row(
                 SwitchTo(T("💡 Why it matters"), id="why", state=Readiness.why),
-                SwitchTo(T("📝 Note"), id="to_note", state=Readiness.note),
+                Button(T("📝 Note"), id="to_note", on_click=on_to_note),
             ),
             Row(
                 Button(T("⬅️ Previous"), id="previous", on_click=on_previous, when="not_first"),

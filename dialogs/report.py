@@ -79,12 +79,12 @@ def _add_photo(manager: DialogManager, message: Message) -> None:
         photos.append([best.file_id, best.file_unique_id])
 
 
-async def _take_text(message: Message, manager: DialogManager) -> bool:
-    """The description from this message (and the parts before it); True when complete."""
+async def _take_text(message: Message, manager: DialogManager) -> long_text.Taken:
+    """The description from this message (and the parts before it)."""
     taken = await long_text.take(message, manager, "description", nc.MAX_DESCRIPTION)
     if taken == "more" and manager.current_context().state != Report.text:
         await manager.switch_to(Report.text)  # where the parts are collected
-    return taken == "done"
+    return taken
 
 
 async def on_photo_step_input(message: Message, widget, manager: DialogManager) -> None:
@@ -94,9 +94,9 @@ async def on_photo_step_input(message: Message, widget, manager: DialogManager) 
         _add_photo(manager, message)  # more of the album may follow: stay here
         if message.caption:
             await _take_text(message, manager)
-    elif message.text and await _take_text(message, manager):
+    elif message.text and await _take_text(message, manager) == "done":
         await _next(manager, Report.area)  # typed straight away: the photos were skipped
-    elif not (message.text or "").strip():
+    elif not text.visible(text.clean(message.text or "")):
         await message.answer(_("Please send a photo, or type what happened."))
 
 
@@ -105,17 +105,17 @@ async def on_text(message: Message, widget, manager: DialogManager) -> None:
         _add_photo(manager, message)
         if not message.caption:
             return
-    if await _take_text(message, manager):
+    taken = await _take_text(message, manager)
+    if taken == "done":
         await _next(manager, Report.area)
-    elif not long_text.collecting(manager, "description") and not text.visible(
-        text.clean(message.text or message.caption or "")
-    ):
+    elif taken == "empty":
         await message.answer(_("Please type what happened."))
 
 
 async def on_text_complete(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    long_text.finish(manager, "description")
-    await _next(manager, Report.area)
+    done = await long_text.finish(callback.message, manager, "description", nc.MAX_DESCRIPTION)
+    if done == "done":
+        await _next(manager, Report.area)
 
 
 async def on_area(callback: CallbackQuery, widget, manager: DialogManager, area_id: str) -> None:

@@ -22,6 +22,14 @@ def long_text(size: int, mark: str) -> str:
     return text[:-1] + "!"
 
 
+async def paste(user, text: str) -> None:
+    """Paste a long text: Telegram's app sends it in parts; tap "That's all" if asked."""
+    await user.send(text)
+    for label in ("✅ That's all", "✅ 输入完毕"):
+        if label in user.buttons():
+            await user.press(label)
+
+
 def broken_limits(local) -> list:
     """What Telegram refused for being too long or malformed (not "not modified")."""
     return [r for r in local.api.refusals if "not modified" not in r[1]]
@@ -45,7 +53,7 @@ async def test_every_screen_of_a_report_opens_with_every_field_at_its_limit(loca
 
     description = long_text(nc.MAX_DESCRIPTION, "DESCRIPTION")
     await worker.send("/report")
-    await worker.send(description)  # arrives as five messages, as Telegram's app sends it
+    await paste(worker, description)  # arrives as five messages, as Telegram's app sends it
     await worker.press(worker.buttons()[0])  # the first of forty long areas
     await worker.press("Equipment")
     await worker.press("🟠 Major")
@@ -57,12 +65,12 @@ async def test_every_screen_of_a_report_opens_with_every_field_at_its_limit(loca
     notice = next(m for m in boss.messages() if "New report" in m["text"])
     await boss.press("👀 Open the report", notice)
     await boss.press("🛡 Containment")
-    await boss.send(long_text(nc.MAX_TEXT, "CONTAINMENT"))  # the short last part ends it
+    await paste(boss, long_text(nc.MAX_TEXT, "CONTAINMENT"))
     await boss.press("🔍 Start the analysis")
     await boss.press("✍️ Root cause")
-    await boss.send(long_text(nc.MAX_TEXT, "CAUSE"))
+    await paste(boss, long_text(nc.MAX_TEXT, "CAUSE"))
     await boss.press("📋 Plan the corrective action")
-    await boss.send(long_text(nc.MAX_TEXT, "ACTION"))
+    await paste(boss, long_text(nc.MAX_TEXT, "ACTION"))
     await boss.press(next(b for b in boss.buttons() if b.endswith("· worker")))
     await boss.press(next(b for b in boss.buttons() if b.startswith("[")))  # today
     stored = nc.visible(local.db, boss.id, report.id)
@@ -115,7 +123,7 @@ async def test_too_long_text_is_given_back_with_exactly_what_to_cut(local):
     boss = local.user(9201, language_code="zh", first_name="周")
     await create_org(boss, "星河")
     await boss.send("/report")
-    await boss.send("漏" * (nc.MAX_DESCRIPTION + 5))
+    await paste(boss, "漏" * (nc.MAX_DESCRIPTION + 5))
     shown = "\n".join(m["text"] for m in boss.messages()[-8:])
     assert "这段文字有 20005 个字符，这里最多只能保存 20000 个。请至少删减 5 个字符" in shown
     returned = "".join(m["text"] for m in boss.messages() if set(m["text"]) == {"漏"})
@@ -144,3 +152,76 @@ def test_invisible_and_spoofing_names_are_refused_or_cleaned(db):
     assert orgs.clean_name("\u200b\u200b\u200b") is None  # shows nothing
     assert orgs.clean_name("Acme\u202eLtd") == "AcmeLtd"  # a right-to-left override is removed
     assert nc.clean_text("\u200b \u2060")[1] == "empty"
+
+
+async def test_a_paste_over_the_limit_is_given_back_whole_and_the_form_waits(local):
+    boss = local.user(9211, language_code="en", first_name="Ann")
+    await create_org(boss, "Acme", lang="en")
+    await boss.send("/report")
+    pasted = long_text(21_000, "TOO-LONG")
+    await paste(boss, pasted)
+    shown = boss.messages()
+    told = next(i for i, m in enumerate(shown) if "this can hold at most 20000" in m["text"])
+    back = [m["text"] for m in shown[told + 1 :] if "reply_markup" not in m]
+    assert " ".join(" ".join(back).split()) == " ".join(pasted.split())  # every word, once
+    assert boss.text(boss.keyboard_message()).startswith("What happened?")  # still asked
+    await boss.send("Oil on the floor by press 4")
+    assert boss.text().startswith("Where did it happen?")
+
+
+async def test_text_split_at_paragraphs_is_collected_whole(local):
+    boss = local.user(9221, language_code="en", first_name="Ann")
+    await create_org(boss, "Acme", lang="en")
+    paragraph = (WORDS * 30)[:1475].strip()
+    text = "\n".join(f"{n} {paragraph}" for n in range(12))
+    await boss.send("/report")
+    await paste(boss, text)
+    await boss.press("⏭ Skip")
+    await boss.press("Other")
+    await boss.press("🟢 Minor")
+    await boss.press("✅ Submit")
+    assert nc.mine(local.db, boss.id)[0].description.split() == text.split()
+
+
+async def test_words_collected_for_one_step_never_land_in_another(local):
+    boss = local.user(9231, language_code="en", first_name="Ann")
+    await create_org(boss, "Acme", lang="en")
+    worker = local.user(9232, language_code="en", first_name="Wu")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await worker.send("/report")
+    await worker.send("Puddle of oil")
+    await worker.press("⏭ Skip")
+    await worker.press("Other")
+    await worker.press("🟢 Minor")
+    await worker.press("✅ Submit")
+    await boss.press("👀 Open the report", boss.messages()[-1])
+    await boss.press("🛡 Containment")
+    await boss.send("C" * 3000)  # may go on …
+    assert "Got 3000 characters so far" in boss.text()
+    await boss.send_photo(b"\x89PNG\r\n\x1a\nnot words")  # not text: ignored, still collecting
+    assert "Got 3000 characters so far" in boss.text(boss.keyboard_message())
+    await boss.press("⬅️ Back")  # … but the manager changes their mind
+    await boss.press("⛔ Reject")
+    assert "Got" not in boss.text() and "✅ That's all" not in boss.buttons()
+    await boss.send("Not a quality matter")
+    report = nc.mine(local.db, worker.id)[0]
+    assert report.status == "rejected" and report.reason == "Not a quality matter"
+    assert report.containment is None
+
+
+async def test_a_crafted_thats_all_with_nothing_collected_moves_nothing(local):
+    boss = local.user(9241, language_code="en", first_name="Ann")
+    await create_org(boss, "Acme", lang="en")
+    await boss.send("/report")
+    await boss.send("x" * 3000)
+    screen = boss.keyboard_message()
+    done = next(
+        b["callback_data"]
+        for r in screen["reply_markup"]["inline_keyboard"]
+        for b in r
+        if b["text"] == "✅ That's all"
+    )
+    await boss.press("✅ That's all")
+    await boss.press("✏️ Text") if "✏️ Text" in boss.buttons() else None
+    await boss.press_data(done, screen)  # again, stale: nothing is being collected now
+    assert nc.mine(local.db, boss.id) == []

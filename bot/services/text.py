@@ -14,7 +14,8 @@ import unicodedata
 INVISIBLE = re.compile(
     "[\u200b\u200c\u2060\ufeff\u180e\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
 )
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, lone surrogates and the two non-characters XML (XLSX, DOCX) refuses.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
@@ -35,27 +36,47 @@ def clean_line(text: str) -> str:
     return " ".join(clean(text).split())
 
 
+def units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is two)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _fit(text: str, size: int) -> int:
+    """How many characters of ``text`` fit in ``size`` UTF-16 units."""
+    if len(text) * 2 <= size or units(text) <= size:
+        return len(text)
+    used = 0
+    for index, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > size:
+            return index
+    return len(text)
+
+
 def shorten(text: str, limit: int) -> str:
-    """At most ``limit`` characters, cut at a word or line where one is near, with "…"."""
-    if len(text) <= limit:
+    """At most ``limit`` units, cut at a word or line where one is near, with "…"."""
+    if units(text) <= limit:
         return text
-    cut = text[: limit - 1]
+    cut = text[: _fit(text, limit - 1)]
     space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space > limit * 0.7:
+    if space > len(cut) * 0.7:
         cut = cut[:space]
     return cut.rstrip() + "…"
 
 
 def parts(text: str, size: int = 4096) -> list[str]:
-    """``text`` in pieces of at most ``size`` characters, split at a line break or space
-    where one is near the end (as Telegram does with a long message)."""
+    """``text`` in pieces of at most ``size`` UTF-16 units, split at a line break or space
+    where one is near the end (as Telegram's apps do with a long message)."""
     pieces = []
-    while len(text) > size:
-        cut = text.rfind("\n", 0, size)
-        if cut < size * 0.5:
-            cut = text.rfind(" ", 0, size)
-        if cut < size * 0.5:
-            cut = size
+    while units(text) > size:
+        fits = _fit(text, size)
+        cut = text.rfind("\n", 0, fits)
+        if cut < fits * 0.5:
+            cut = text.rfind(" ", 0, fits)
+        if cut < fits * 0.5:
+            pieces.append(text[:fits])
+            text = text[fits:]
+            continue
         pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n ") if cut < size else text[cut:]
+        text = text[cut:].lstrip("\n ")
     return [*pieces, text] if text else pieces
