@@ -4,7 +4,7 @@ console's demo) can stand on New Year's Eve in Shanghai by moving one thing.
 Moments are stored in UTC; a date only means something in a time zone, so ``today`` takes one.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -29,3 +29,8 @@ def local(moment: datetime | str, timezone: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(timezone))
+
+
+def backoff(attempts: int, first: int = 5, longest: int = 3600) -> timedelta:
+    """How long owed work waits after its ``attempts``-th failure: 5 s, 10 s, 20 s … an hour."""
+    return timedelta(seconds=min(first * 2 ** min(attempts, 20), longest))

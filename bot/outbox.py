@@ -12,7 +12,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import weakref
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import sqlite_utils
 from aiogram import Bot
@@ -22,14 +24,17 @@ from aiogram.utils.i18n import I18n
 
 from bot import clock, evidence
 from bot.config import Settings
+from bot.db import nc as nc_repo
 from bot.db import outbox as repo
 from bot.db import users
 from bot.db.outbox import Letter
 from bot.i18n import resolve_locale
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 10
 RETRY_EVERY = 5.0  # seconds between passes of the background sender
+# After a failure a letter waits 5 s, 10 s, 20 s … at most an hour (clock.backoff), and is
+# given up only when it is three days old: Telegram down for an afternoon loses nothing.
+GIVE_UP_AFTER = timedelta(days=3)
 
 # kind → render(db, person, params) -> (text, buttons) or None when there is nothing to say
 Renderer = Callable[..., tuple[str, InlineKeyboardMarkup | None] | None]
@@ -83,14 +88,23 @@ async def deliver(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Set
         return await _deliver(bot, db, i18n, settings)
 
 
+def _retry_later(db: sqlite_utils.Database, letter: Letter, error: str) -> None:
+    now = clock.now()
+    expired = datetime.fromisoformat(repo.created_at(db, letter.id)) + GIVE_UP_AFTER <= now
+    if expired:
+        log.error("outbox %s given up after %s tries: %s", letter.id, letter.attempts + 1, error)
+    retry_at = clock.stamp(now + clock.backoff(letter.attempts))
+    repo.failed(db, letter.id, error, drop=expired, retry_at=retry_at)
+
+
 async def _deliver(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> int:
     delivered = 0
-    for letter in repo.pending(db):
+    for letter in repo.pending(db, clock.stamp()):
         try:
             composed = _compose(db, letter, i18n, settings)
         except Exception as error:  # a broken renderer must not block everyone behind it
             log.exception("outbox %s could not be worded", letter.id)
-            repo.failed(db, letter.id, repr(error), drop=letter.attempts + 1 >= MAX_ATTEMPTS)
+            _retry_later(db, letter, repr(error))
             continue
         if composed is None:
             repo.failed(db, letter.id, "nobody to tell", drop=True)
@@ -106,7 +120,7 @@ async def _deliver(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Se
             repo.failed(db, letter.id, str(error), drop=True)
             continue
         except (TelegramAPIError, OSError) as error:  # 5xx, network: try again later
-            repo.failed(db, letter.id, str(error), drop=letter.attempts + 1 >= MAX_ATTEMPTS)
+            _retry_later(db, letter, str(error))
             log.warning("outbox %s not sent yet: %s", letter.id, error)
             continue
         repo.sent(db, letter.id, clock.stamp())
@@ -114,15 +128,14 @@ async def _deliver(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Se
     return delivered
 
 
-_LOCKS: dict[int, asyncio.Lock] = {}
+_LOCKS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
 
 
 def _lock(db: sqlite_utils.Database) -> asyncio.Lock:
-    """One delivery pass at a time per database, so no letter is sent twice by two passes."""
-    key = id(db)
-    if key not in _LOCKS or _LOCKS[key]._get_loop() is not asyncio.get_running_loop():
-        _LOCKS[key] = asyncio.Lock()
-    return _LOCKS[key]
+    """One delivery pass at a time per database, so no letter is sent twice by two passes
+    (a lock belongs to its event loop: tests and the console may run several in turn)."""
+    locks = _LOCKS.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(id(db), asyncio.Lock())
 
 
 async def work(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> None:
@@ -145,6 +158,8 @@ async def sender(bot: Bot, db, i18n: I18n, settings: Settings, wake: asyncio.Eve
 
 
 async def start_sender(bot: Bot, db, i18n: I18n, settings: Settings, dispatcher) -> None:
+    repo.retry_now(db)  # a restart is a good moment to try what was waiting again
+    nc_repo.retry_now(db)
     wake = asyncio.Event()
     dispatcher["outbox_wake"] = wake
     dispatcher["outbox_task"] = asyncio.create_task(sender(bot, db, i18n, settings, wake))

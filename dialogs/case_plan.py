@@ -14,7 +14,7 @@ from aiogram_dialog.widgets.kbd import Button, Cancel
 from bot.i18n import N_, format_day
 from bot.services import nc, orgs
 from bot.services.text import shorten
-from dialogs import long_text
+from dialogs import case_view, long_text
 from dialogs.calendar import LocalCalendar, org_today
 from dialogs.common import Choices, T, esc, person_label
 from dialogs.states import CasePlan
@@ -62,7 +62,8 @@ async def on_found(callback: CallbackQuery, button, manager: DialogManager) -> N
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     asked = manager.dialog_data.get("whys", [])
     cause = " → ".join(asked)
-    nc.note_down(db, user.id, _case(manager), "root_cause", cause)
+    if nc.note_down(db, user.id, _case(manager), "root_cause", cause) == "stale":
+        await case_view.moved_meanwhile(callback.message, cause)
     await manager.done()
 
 
@@ -76,7 +77,8 @@ async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, owne
         return
     if (manager.start_data or {}).get("assign_only"):  # "Assign": just who handles it
         db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-        nc.note_down(db, user.id, _case(manager), "owner_id", int(owner_id))
+        if nc.note_down(db, user.id, _case(manager), "owner_id", int(owner_id)) == "stale":
+            await case_view.moved_meanwhile(callback.message)
         await manager.done()
         return
     manager.dialog_data["owner"] = int(owner_id)
@@ -104,12 +106,12 @@ async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen
         owner_id=manager.dialog_data.get("owner"),
         due_date=chosen,
     )
-    if result == "missing":
+    if result == "missing":  # the owner left meanwhile: pick another, the action is kept
         await callback.message.answer(_("That person is no longer in the organization."))
-    elif result != "moved":
-        await callback.message.answer(
-            _("Someone else moved this report on meanwhile; here it is now.")
-        )
+        await manager.switch_to(CasePlan.owner)
+        return
+    if result != "moved":
+        await case_view.moved_meanwhile(callback.message, manager.dialog_data.get("action", ""))
     await manager.done()
 
 

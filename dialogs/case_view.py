@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import clock
 from bot.db import users
 from bot.db.nc import Event, Nonconformity
-from bot.i18n import format_day, format_moment, zone_name
+from bot.i18n import format_day, format_moment
 from bot.services import nc
 from bot.services.text import parts, shorten
 from dialogs.common import esc
@@ -71,7 +71,7 @@ def recent(db, history: list[Event], locale: str, timezone: str) -> dict:
     lines = [event_line(db, e, locale, timezone, NOTE) for e in history[-RECENT:]]
     return {
         "history": "\n".join(lines),
-        "zone": zone_name(timezone, locale),
+        "zone": timezone,  # the IANA name: right whatever the offset was then
         "events": len(history),
         "more_history": len(history) > RECENT,
     }
@@ -85,7 +85,7 @@ def history_page(db, history: list[Event], page: int, locale: str, timezone: str
         "lines": "\n".join(event_line(db, e, locale, timezone, 200) for e in chunk),
         "page": page + 1,
         "pages": pages,
-        "zone": zone_name(timezone, locale),
+        "zone": timezone,  # the IANA name: right whatever the offset was then
         "has_prev": page > 0,
         "has_next": page < pages - 1,
     }
@@ -102,7 +102,7 @@ def full_record(db, report: Nonconformity, history: list[Event], locale: str, ti
     )
     body = [f"{report.reference} · {status_name(report.status)}"]
     body += [f"{label}:\n{value}" for label, value in labels if value]
-    trail = [_("History ({zone})").format(zone=zone_name(timezone, locale))]
+    trail = [_("History ({zone})").format(zone=timezone)]
     for event in history:
         when = format_moment(clock.local(event.at, timezone), locale, timezone, zone=False)
         line = f"{when} · {name(db, event.actor_id)} · {status_name(event.to_status)}"
@@ -135,3 +135,19 @@ async def _send(bot: Bot, chat_id: int, media: list) -> None:
         await bot.send_photo(chat_id, media[0])
     elif media:
         await bot.send_media_group(chat_id, [InputMediaPhoto(media=m) for m in media])
+
+
+async def moved_meanwhile(message, typed: str = "") -> None:
+    """Someone moved the report on while this person was typing for it: say so, and give
+    them their words back so nothing they wrote is lost."""
+    if not typed:
+        await message.answer(_("Someone else moved this report on meanwhile; here it is now."))
+        return
+    await message.answer(
+        _(
+            "Someone else moved this report on meanwhile, so this was not recorded. "
+            "Here is what you wrote:"
+        )
+    )
+    for piece in parts(typed):
+        await message.answer(piece, parse_mode=None)

@@ -171,7 +171,8 @@ async def _record(message: Message, manager: DialogManager, typed: str) -> None:
     kind = manager.dialog_data.get("kind", "")
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     if kind == "cause":
-        nc.note_down(db, user.id, _case(manager), "root_cause", typed)
+        if nc.note_down(db, user.id, _case(manager), "root_cause", typed) == "stale":
+            await case_view.moved_meanwhile(message, typed)
     elif kind == "duplicate":
         original = _by_reference(db, user.id, typed)
         if (
@@ -208,7 +209,7 @@ async def _move(manager: DialogManager, message: Message, to: str, note: str | N
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     result = nc.move(db, user.id, _case(manager), to, note, **fields)
     if result == "stale":
-        await message.answer(_("Someone else moved this report on meanwhile; here it is now."))
+        await case_view.moved_meanwhile(message, note or "")
     elif result == "missing" and to == "rejected":
         await message.answer(_("Please give the reason."))
     return result

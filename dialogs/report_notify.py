@@ -15,7 +15,8 @@ from bot.db.nc import Nonconformity
 from bot.db.users import User
 from bot.i18n import format_day
 from bot.outbox import renders
-from bot.services import text
+from bot.services import nc, text
+from bot.services.orgs import NotAllowed
 from dialogs.common import esc
 from dialogs.nc_labels import category_name, severity_name
 
@@ -45,6 +46,18 @@ def report_buttons(report: Nonconformity, take: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[row])
 
 
+def _report_for(db, person: User, params: dict, manage: bool = False) -> Nonconformity | None:
+    """The report, if the person may still see it (and manage it, for managers' news) when
+    the notice goes out: someone who left or lost the role since is not told."""
+    try:
+        report = nc.visible(db, person.id, int(params["nc"]))
+    except NotAllowed:
+        return None
+    if manage and not nc.may_manage(db, person.id, report):
+        return None
+    return report
+
+
 def _name(db, user_id: int | None) -> str:
     person = users.get(db, user_id) if user_id else None
     return esc(person.first_name) if person and person.first_name else "—"
@@ -52,7 +65,7 @@ def _name(db, user_id: int | None) -> str:
 
 @renders("nc.new")
 def new_report(db, person: User, params: dict):
-    report = repo.get(db, int(params["nc"]))
+    report = _report_for(db, person, params, manage=True)
     if report is None:
         return None
     message = _(
@@ -72,7 +85,7 @@ def new_report(db, person: User, params: dict):
 
 @renders("nc.assigned")
 def assigned(db, person: User, params: dict):
-    report = repo.get(db, int(params["nc"]))
+    report = _report_for(db, person, params)
     if report is None:
         return None
     message = _("👤 You have been asked to handle report {reference}: {description}").format(
@@ -83,7 +96,7 @@ def assigned(db, person: User, params: dict):
 
 @renders("nc.owner")
 def owner(db, person: User, params: dict):
-    report = repo.get(db, int(params["nc"]))
+    report = _report_for(db, person, params)
     if report is None:
         return None
     due = format_day(report.due_date, _locale()) if report.due_date else "—"
@@ -98,7 +111,7 @@ def owner(db, person: User, params: dict):
 
 @renders("nc.finished")
 def finished(db, person: User, params: dict):
-    report = repo.get(db, int(params["nc"]))
+    report = _report_for(db, person, params)
     if report is None or report.status not in FINISHED:
         return None
     return FINISHED[report.status]().format(

@@ -17,12 +17,14 @@ from dialogs.states import Cases, Menu, Reports
 
 async def saved(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     report = nc.visible(db, user.id, int(dialog_manager.start_data.get("nc", 0)))
-    told, owed = nc.notified(db, report.id)
+    told, unreachable, owed = nc.notified(db, report.id)
     return {
         "reference": report.reference,
-        "telling": told < owed,
-        "told": owed > 0 and told == owed,
+        "telling": told + unreachable < owed,
+        "told": told > 0 and told + unreachable == owed,
         "nobody": owed == 0,
+        "unreachable": unreachable,
+        "some_unreachable": unreachable > 0,
     }
 
 
@@ -57,6 +59,10 @@ def reports_dialog() -> Dialog:
                 when="telling",
             ),
             T("Your managers have been notified; you will hear what becomes of it.", when="told"),
+            T(
+                "{unreachable} manager(s) could not be reached: they may have blocked the bot.",
+                when="some_unreachable",
+            ),
             T(
                 "There is no other manager in your organization to notify: you will find it "
                 "under /reports.",

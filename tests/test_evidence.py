@@ -4,7 +4,7 @@ retried until it is; a photo Telegram has forgotten is shown from its archived c
 from pathlib import Path
 
 from bot.services import nc
-from tests.conftest import make_settings
+from tests.conftest import MONTH_END, make_settings
 from tests.test_cases import PNG
 from tests.test_onboarding import create_org, new_invite
 
@@ -25,7 +25,8 @@ async def report_with_photo(local, base: int):
     return boss, worker
 
 
-async def test_a_photo_that_cannot_be_archived_yet_is_retried_and_shown_as_waiting(tmp_path):
+async def test_a_photo_that_cannot_be_archived_yet_is_retried_and_shown_as_waiting(tmp_path, clock):
+    clock(MONTH_END)
     from bot.db import open_db
     from bot.local import LocalBot
     from bot.services import library
@@ -44,6 +45,9 @@ async def test_a_photo_that_cannot_be_archived_yet_is_retried_and_shown_as_waiti
     assert error[1] >= 1 and error[0]  # why it failed is kept
 
     blocker.unlink()  # the operator fixes the folder; the next pass archives the photo
+    await local.work()
+    assert not (blocker / "photos").exists()  # not yet: it waits out a pause first
+    clock.shift(minutes=1)
     await local.work()
     archived = blocker / "photos" / str(report.org_id) / report.reference / "1.jpg"
     assert archived.read_bytes() == PNG + b"crack"

@@ -162,13 +162,12 @@ def test_an_erased_reporter_leaves_the_report_anonymous(db, acme):
 
 def test_taking_a_report_is_for_before_the_plan_and_only_once(db, acme):
     leak = nc.report(db, 3, LEAK, [], "k")
-    assert nc.note_down(db, 2, leak.id, "owner_id", 2) is True
-    assert nc.note_down(db, 2, leak.id, "owner_id", 2) is False  # again: no new history row
+    assert nc.note_down(db, 2, leak.id, "owner_id", 2) == "noted"
+    assert nc.note_down(db, 2, leak.id, "owner_id", 2) == "unchanged"  # no new history row
     assert nc.history(db, 2, leak.id)[-1].note == "→ P2"
     nc.move(db, 2, leak.id, "analysis")
     nc.move(db, 2, leak.id, "planned", action="x", owner_id=3, due_date=date(2027, 1, 1))
-    with pytest.raises(NotAllowed):
-        nc.note_down(db, 2, leak.id, "owner_id", 2)  # the plan's owner stays
+    assert nc.note_down(db, 2, leak.id, "owner_id", 2) == "stale"  # the plan's owner stays
     assert repo.get(db, leak.id).owner_id == 3
 
 

@@ -341,3 +341,19 @@ def m010_visible_names(db: sqlite_utils.Database) -> None:
                 db.execute(
                     f"UPDATE OR IGNORE {table} SET {column} = ? WHERE rowid = ?", [cleaned, row_id]
                 )
+
+
+@migration
+def m011_retries_and_abandoned(db: sqlite_utils.Database) -> None:
+    """Owed work waits longer and longer between tries instead of giving up after a minute;
+    an assessment an earlier version closed without a score (set aside, not finished) is
+    marked so, and no longer counts as anyone's result."""
+    script(
+        db,
+        """
+        ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
+        ALTER TABLE nc_photos ADD COLUMN next_attempt_at TEXT;
+        ALTER TABLE assessments ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0;
+        UPDATE assessments SET abandoned = 1 WHERE finished_at IS NOT NULL AND score IS NULL;
+        """,
+    )

@@ -223,13 +223,14 @@ class Unarchived:
     attempts: int
 
 
-def unarchived(db: sqlite_utils.Database, max_attempts: int, limit: int = 50) -> list[Unarchived]:
-    """Photos still owed to the evidence folder, oldest first."""
+def unarchived(db: sqlite_utils.Database, now: str, limit: int = 50) -> list[Unarchived]:
+    """Photos still owed to the evidence folder and due for a try, oldest first."""
     rows = db.execute(
         "SELECT p.nc_id, p.position, p.file_id, n.org_id, n.year, n.number, p.attempts"
         " FROM nc_photos p JOIN nonconformities n ON n.id = p.nc_id"
-        " WHERE p.local_path IS NULL AND p.attempts < ? ORDER BY p.nc_id, p.position LIMIT ?",
-        [max_attempts, limit],
+        " WHERE p.local_path IS NULL AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= ?)"
+        " ORDER BY p.nc_id, p.position LIMIT ?",
+        [now, limit],
     ).fetchall()
     return [Unarchived(r[0], r[1], r[2], r[3], f"NC-{r[4]}-{r[5]:04d}", r[6]) for r in rows]
 
@@ -241,9 +242,18 @@ def set_photo_path(db: sqlite_utils.Database, nc_id: int, position: int, path: s
     )
 
 
-def photo_failed(db: sqlite_utils.Database, nc_id: int, position: int, error: str) -> None:
+def photo_failed(
+    db: sqlite_utils.Database, nc_id: int, position: int, error: str, retry_at: str
+) -> None:
     db.execute(
-        "UPDATE nc_photos SET attempts = attempts + 1, last_error = ?"
+        "UPDATE nc_photos SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
         " WHERE nc_id = ? AND position = ?",
-        [error[:300], nc_id, position],
+        [error[:300], retry_at, nc_id, position],
+    )
+
+
+def retry_now(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "UPDATE nc_photos SET next_attempt_at = NULL"
+        " WHERE local_path IS NULL AND next_attempt_at IS NOT NULL"
     )

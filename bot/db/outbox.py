@@ -61,13 +61,23 @@ def notice(
     return add(db, key, user_id, "", None, now, kind, params)
 
 
-def pending(db: sqlite_utils.Database, limit: int = 100) -> list[Letter]:
+def pending(db: sqlite_utils.Database, now: str, limit: int = 100) -> list[Letter]:
+    """What is owed and due (not waiting out a pause after a failure), oldest first."""
     rows = db.execute(
         "SELECT id, chat_id, text, reply_markup, attempts, kind, params FROM outbox"
-        " WHERE sent_at IS NULL AND dropped = 0 ORDER BY id LIMIT ?",
-        [limit],
+        " WHERE sent_at IS NULL AND dropped = 0"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
+        [now, limit],
     ).fetchall()
     return [Letter(*row[:6], json.loads(row[6]) if row[6] else None) for row in rows]
+
+
+def retry_now(db: sqlite_utils.Database) -> None:
+    """At start: whatever waits out a pause is tried again at once."""
+    db.execute(
+        "UPDATE outbox SET next_attempt_at = NULL"
+        " WHERE sent_at IS NULL AND dropped = 0 AND next_attempt_at IS NOT NULL"
+    )
 
 
 def any_pending(db: sqlite_utils.Database) -> bool:
@@ -76,21 +86,29 @@ def any_pending(db: sqlite_utils.Database) -> bool:
     )
 
 
-def delivered(db: sqlite_utils.Database, key_prefix: str) -> tuple[int, int]:
-    """(sent, owed in all) of the messages whose key starts with ``key_prefix``."""
+def delivered(db: sqlite_utils.Database, key_prefix: str) -> tuple[int, int, int]:
+    """(sent, given up, owed in all) of the messages whose key starts with ``key_prefix``."""
     row = db.execute(
-        "SELECT COUNT(sent_at), COUNT(*) FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ?",
+        "SELECT COUNT(sent_at), COALESCE(SUM(dropped), 0), COUNT(*) FROM outbox"
+        " WHERE dedupe_key >= ? AND dedupe_key < ?",
         [key_prefix, key_prefix + "\uffff"],
     ).fetchone()
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 def sent(db: sqlite_utils.Database, letter_id: int, now: str) -> None:
     db.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", [now, letter_id])
 
 
-def failed(db: sqlite_utils.Database, letter_id: int, error: str, drop: bool) -> None:
+def failed(
+    db: sqlite_utils.Database, letter_id: int, error: str, drop: bool, retry_at: str | None = None
+) -> None:
     db.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped = ? WHERE id = ?",
-        [error[:300], int(drop), letter_id],
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, dropped = ?,"
+        " next_attempt_at = ? WHERE id = ?",
+        [error[:300], int(drop), retry_at, letter_id],
     )
+
+
+def created_at(db: sqlite_utils.Database, letter_id: int) -> str:
+    return db.execute("SELECT created_at FROM outbox WHERE id = ?", [letter_id]).fetchone()[0]

@@ -55,7 +55,7 @@ def open_of(db: sqlite_utils.Database, user_id: int) -> list[Assessment]:
 def finished_of(db: sqlite_utils.Database, user_id: int) -> list[Assessment]:
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM assessments WHERE user_id = ? AND finished_at IS NOT NULL"
-        " ORDER BY finished_at DESC, id DESC",
+        " AND abandoned = 0 ORDER BY finished_at DESC, id DESC",
         [user_id],
     ).fetchall()
     return [Assessment(*row) for row in rows]
@@ -65,9 +65,10 @@ def latest_per_person(db: sqlite_utils.Database, org_id: int) -> list[Assessment
     """Each member's latest finished full assessment in the organization."""
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM assessments a WHERE org_id = ? AND scope = 'all'"
-        " AND finished_at IS NOT NULL AND id = (SELECT MAX(id) FROM assessments b"
-        " WHERE b.org_id = a.org_id AND b.user_id IS a.user_id AND b.scope = 'all'"
-        " AND b.finished_at IS NOT NULL) ORDER BY finished_at DESC",
+        " AND finished_at IS NOT NULL AND abandoned = 0 AND id = (SELECT MAX(id)"
+        " FROM assessments b WHERE b.org_id = a.org_id AND b.user_id IS a.user_id"
+        " AND b.scope = 'all' AND b.finished_at IS NOT NULL AND b.abandoned = 0)"
+        " ORDER BY finished_at DESC",
         [org_id],
     ).fetchall()
     return [Assessment(*row) for row in rows]

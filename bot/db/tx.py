@@ -8,8 +8,10 @@ become savepoints, so a repository function can be called alone or inside a serv
 larger transaction.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 import sqlite_utils
 
@@ -23,8 +25,23 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
-    except BaseException:
+        db.conn.execute("COMMIT")
+    except BaseException:  # a failed COMMIT (disk full, I/O) too: never stay inside it
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
         raise
-    db.conn.execute("COMMIT")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def atomic(fn: Callable[P, R]) -> Callable[P, R]:
+    """A service operation whose first argument is the database, done all or nothing."""
+
+    @wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with write(args[0]):
+            return fn(*args, **kwargs)
+
+    return run

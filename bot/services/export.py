@@ -7,6 +7,7 @@ goes on in "continued" columns at the end of its row instead of being cut.
 """
 
 import io
+import re
 from datetime import date, datetime
 
 from openpyxl import Workbook
@@ -18,8 +19,11 @@ DATE_FORMAT = "yyyy-mm-dd"
 MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
 
 
+NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # refused by XML, unlike openpyxl's list
+
+
 def cell_text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return NOT_XML.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def _split(row: list[object]) -> tuple[list[object], list[str]]:

@@ -147,8 +147,8 @@ def submit(
     return Submitted(found, created, len(told))
 
 
-def notified(db: sqlite_utils.Database, nc_id: int) -> tuple[int, int]:
-    """(told, to tell) of the managers owed the news of a new report."""
+def notified(db: sqlite_utils.Database, nc_id: int) -> tuple[int, int, int]:
+    """(told, could not be reached, owed in all) of the managers owed a new report's news."""
     return outbox.delivered(db, f"nc:{nc_id}:new:")
 
 
@@ -236,18 +236,22 @@ def _tell(db, user_id: int, key: str, kind: str, nc_id: int, now: str) -> None:
     outbox.notice(db, key, user_id, kind, {"nc": nc_id}, now)
 
 
+Noted = Literal["noted", "unchanged", "stale"]
+
+
 def note_down(
     db: sqlite_utils.Database, actor_id: int, nc_id: int, field: str, value: str | int | None
-) -> bool:
+) -> Noted:
     """Record a finding without moving the report on (root cause found, owner taken), with a
-    history row like any step. Managers only; False if the report is closed for changes."""
+    history row like any step. Managers only; "stale" if the report moved on meanwhile (past
+    analysis, rejected …), so the caller can give the person their words back."""
     found = visible(db, actor_id, nc_id)
-    if not may_manage(db, actor_id, found):
-        raise NotAllowed(f"user {actor_id} may not change report {nc_id}")
-    if field not in ("root_cause", "owner_id") or found.status not in ASSIGNABLE:
-        raise NotAllowed(f"field {field!r} of report {nc_id} in {found.status}")
+    if not may_manage(db, actor_id, found) or field not in ("root_cause", "owner_id"):
+        raise NotAllowed(f"user {actor_id} may not change {field!r} of report {nc_id}")
+    if found.status not in ASSIGNABLE:
+        return "stale"
     if getattr(found, field) == value:
-        return False  # nothing new: no history row either
+        return "unchanged"  # nothing new: no history row either
     note = str(value)
     if field == "owner_id":
         owner = orgs.membership(db, int(value or 0))
@@ -260,10 +264,10 @@ def note_down(
         if not repo.transition(
             db, nc_id, found.status, found.status, actor_id, note, {field: value}, now
         ):
-            return False
+            return "stale"
         if field == "owner_id" and value != actor_id:
             _tell(db, int(value), f"nc:{nc_id}:assigned:{value}:{now}", "nc.assigned", nc_id, now)
-    return True
+    return "noted"
 
 
 def for_managers(
@@ -278,7 +282,12 @@ def for_managers(
 
 
 def mine(db: sqlite_utils.Database, user_id: int) -> list[Nonconformity]:
-    return repo.of_reporter(db, user_id)
+    """What the user reported in their current organization (reports stay with the
+    organization they were made in: someone who left no longer sees them)."""
+    member = orgs.membership(db, user_id)
+    if member is None:
+        return []
+    return [r for r in repo.of_reporter(db, user_id) if r.org_id == member.org_id]
 
 
 def history(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[Event]:

@@ -17,6 +17,7 @@ from bot import clock
 from bot.config import LANGUAGES
 from bot.db import orgs as repo
 from bot.db.orgs import Invite, Member, Membership
+from bot.db.tx import atomic
 from bot.services import text
 from bot.services.preferences import find_timezone
 
@@ -60,6 +61,7 @@ def clean_name(typed: str) -> str | None:
 
 
 # ----- organizations ------------------------------------------------------------
+@atomic
 def create_organization(
     db: sqlite_utils.Database, user_id: int, name: str, timezone: str, language: str
 ) -> int | None:
@@ -109,6 +111,7 @@ def set_org_timezone(db: sqlite_utils.Database, actor_id: int, typed: str) -> st
 LeaveResult = Literal["left", "dissolved", "hand_over_first", "not_member"]
 
 
+@atomic
 def leave(db: sqlite_utils.Database, user_id: int) -> LeaveResult:
     """Leave one's organization. The last admin must hand over first; if nobody else is
     left, leaving dissolves the organization."""
@@ -148,6 +151,7 @@ def can_manage(actor: Membership, target: Member) -> bool:
 ChangeResult = Literal["changed", "unchanged", "last_admin"]
 
 
+@atomic
 def change_role(
     db: sqlite_utils.Database, actor_id: int, target_id: int, role: str
 ) -> ChangeResult:
@@ -168,6 +172,7 @@ def change_role(
     return "changed"
 
 
+@atomic
 def remove_member(db: sqlite_utils.Database, actor_id: int, target_id: int) -> ChangeResult:
     actor = require(db, actor_id, "manager")
     target = member(db, actor_id, target_id)
@@ -205,6 +210,7 @@ def add_place(db: sqlite_utils.Database, actor_id: int, kind: str, typed: str) -
     return None if repo.add_place(db, kind, actor.org_id, name) else "exists"
 
 
+@atomic
 def remove_place(db: sqlite_utils.Database, actor_id: int, kind: str, place_id: int) -> None:
     actor = require(db, actor_id, "manager")
     if kind == "teams":  # an invite for a team that is gone would join the whole organization
@@ -312,6 +318,7 @@ def check_invite(
     return JoinCheck("ok", invite, name)
 
 
+@atomic
 def join(
     db: sqlite_utils.Database,
     user_id: int,

@@ -7,6 +7,7 @@ import sqlite_utils
 
 from bot import clock
 from bot.db import users
+from bot.db.tx import atomic
 from bot.services import orgs
 
 
@@ -18,6 +19,7 @@ def export_json(db: sqlite_utils.Database, user_id: int) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
+@atomic
 def erase(db: sqlite_utils.Database, user_id: int) -> Literal["erased", "hand_over_first"]:
     """Delete the person. The last admin of an organization with others must hand over first,
     or the organization would be left without anyone to run it."""
