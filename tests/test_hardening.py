@@ -65,3 +65,64 @@ async def test_a_refused_crafted_button_is_not_logged_as_an_error(local, caplog)
     assert answer["text"] == "Only managers and admins of your organization can do that."
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert any("refused" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_notice_is_not_sent_to_a_manager_who_left_meanwhile(local, clock):
+    from bot.localapi import Fault
+    from tests.conftest import MONTH_END
+    from tests.test_onboarding import new_invite
+
+    clock(MONTH_END)
+    boss, worker = await team(local, 9961, "Secret Ltd")
+    max_ = local.user(9963, language_code="en", first_name="Max")
+    await max_.send("/start " + await new_invite(boss, "manager", zh=False))
+    local.api.faults.append(Fault(502, method="sendmessage", chat_id=max_.id))
+    await file_report(worker, "SECRET formula of batch 7 spilled", "Product")
+    orgs.remove_member(local.db, boss.id, max_.id)  # removed before the retry
+    clock.shift(minutes=5)
+    await local.work()
+    assert not any("SECRET" in m.get("text", "") for m in max_.messages())
+    assert any("SECRET" in m.get("text", "") for m in boss.messages())
+
+
+async def test_a_root_cause_typed_for_a_report_that_moved_meanwhile_is_given_back(local):
+    boss, worker = await team(local, 9971, "Race Ltd")
+    await file_report(worker, "Label missing", "Product")
+    report = nc.mine(local.db, worker.id)[0]
+    await boss.press("👀 Open the report", boss.messages()[-1])
+    await boss.press("🔍 Start the analysis")
+    await boss.press("✍️ Root cause")
+    nc.move(local.db, boss.id, report.id, "rejected", "Duplicate of a phone call")  # elsewhere
+    await boss.send("The printer ran out of labels at night")
+    said = "\n".join(m["text"] for m in boss.messages()[-3:])
+    assert "so this was not recorded" in said
+    assert "The printer ran out of labels at night" in said  # the words come back
+
+
+async def test_my_reports_are_those_of_my_current_organization(local):
+    _boss, worker = await team(local, 9981, "Old Co")
+    await file_report(worker, "Broken pallet", "Other")
+    assert len(nc.mine(local.db, worker.id)) == 1
+    orgs.leave(local.db, worker.id)
+    assert nc.mine(local.db, worker.id) == []  # the report stays with Old Co's records
+    await worker.send("/myreports")
+    assert "You have not reported anything yet." in worker.text()
+
+
+def test_a_failed_commit_leaves_no_transaction_open(tmp_path):
+    import sqlite3
+
+    from bot.db import open_db
+    from bot.db.tx import write
+
+    db = open_db(tmp_path / "t.sqlite3")
+    db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent(id))")
+    with pytest.raises(sqlite3.IntegrityError), write(db):
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        db.execute("INSERT INTO child VALUES (42)")  # only checked at COMMIT, which fails
+    assert not db.conn.in_transaction
+    with write(db):
+        db.execute("INSERT INTO parent VALUES (1)")
+    db.close()
+    assert open_db(tmp_path / "t.sqlite3").execute("SELECT COUNT(*) FROM parent").fetchone() == (1,)

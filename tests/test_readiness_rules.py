@@ -99,10 +99,20 @@ def test_an_assessment_set_aside_by_the_previous_version_is_open_again(tmp_path)
             fn(db)
             db["_migrations"].insert({"name": name, "applied_at": "2026-11-01T00:00:00+00:00"})
     users.seen(db, 1, "Old", None, "en")
+    users.seen(db, 2, "Older", None, "en")
     db.execute(
         "INSERT INTO assessments (id, user_id, scope, started_at, finished_at, score)"
         " VALUES (1, 1, 'all', '2026-11-01', '2026-11-02', NULL),"
-        " (2, 1, '7', '2026-11-02', NULL, NULL)"
+        " (2, 1, '7', '2026-11-02', NULL, NULL),"
+        # user 2: a finished result, then one set aside with three answers, then a new one
+        " (10, 2, 'all', '2026-10-01', '2026-10-02', 0.5),"
+        " (11, 2, 'all', '2026-10-05', '2026-10-06', NULL),"
+        " (12, 2, 'all', '2026-10-07', NULL, NULL)"
+    )
+    db.execute(
+        "INSERT INTO answers VALUES (11, 'q-4-1-context', 'yes', NULL, '2026-10-05'),"
+        " (11, 'q-4-2-parties', 'yes', NULL, '2026-10-05'),"
+        " (11, 'q-4-3-scope', 'yes', NULL, '2026-10-05')"
     )
     db.execute(
         "INSERT INTO answers VALUES (1, 'q-4-1-context', 'yes', 'kept', '2026-11-01'),"
@@ -116,3 +126,5 @@ def test_an_assessment_set_aside_by_the_previous_version_is_open_again(tmp_path)
     readiness.note(db, 1, 1, "q-4-3-scope", "a note before its answer")  # now possible
     assert readiness.notes(db, 1, 1)["q-4-3-scope"] == "a note before its answer"
     assert "q-4-3-scope" not in readiness.answers(db, 1, 1)
+    # Three answers set aside are not a "100%" result (m011): the finished one still is.
+    assert readiness.latest_results(db, 2)["all"].id == 10
