@@ -11,7 +11,7 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 
-from bot.services import orgs
+from bot.services import orgs, text
 from dialogs.common import Choices, CloseButton, T, esc, name_problem
 from dialogs.states import Places
 
@@ -25,11 +25,12 @@ BUDGET = 1700  # characters of names per kind: both lists fit one message (4096)
 def _bullets(places: list[tuple[int, str]]) -> str:
     lines, used = [], 0
     for _id, name in places:
-        if used + len(name) + 3 > BUDGET:
+        size = text.units(name) + 3  # as Telegram counts: an emoji is two
+        if used + size > BUDGET:
             lines.append(_("… and {count} more").format(count=len(places) - len(lines)))
             break
         lines.append(f"• {esc(name)}")
-        used += len(name) + 3
+        used += size
     return "\n".join(lines) or "—"
 
 
