@@ -4,7 +4,7 @@ UTC), and both nights Berlin changes its clocks. The clock is pinned; the suite 
 the machine what day it is.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,7 +111,7 @@ async def test_change_since_last_time_is_dated_in_the_persons_zone(local, clock,
     count = len(readiness.questions(local.db, "9", "zh"))
     for _ in range(count):
         await user.press("❌ 否")
-    first_done = datetime.now(ZoneInfo(zone_of(name)))
+    first_done = INSTANTS[name].astimezone(ZoneInfo(zone_of(name)))  # the pinned clock
     clock.shift(days=1)
     await user.send("/readiness")
     await user.press("📂 按章自评")
