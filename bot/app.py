@@ -27,23 +27,23 @@ from bot.handlers import commands_router, fallback_router, notifications_router
 from bot.i18n import N_, make_i18n
 from bot.limiter import SendLimiter
 from bot.middlewares import UserLocaleMiddleware
-from dialogs.case_plan import case_plan_dialog
-from dialogs.cases import cases_dialog
-from dialogs.invites import invites_dialog
-from dialogs.library import library_dialog
-from dialogs.members import members_dialog
-from dialogs.menu import help_dialog, menu_dialog
-from dialogs.onboarding import onboarding_dialog
-from dialogs.organization import organization_dialog
-from dialogs.places import places_dialog
-from dialogs.privacy import privacy_dialog
-from dialogs.readiness import readiness_dialog
-from dialogs.readiness_team import readiness_team_dialog
-from dialogs.report import report_dialog
-from dialogs.report_offer import report_offer_dialog
-from dialogs.reports import reports_dialog
-from dialogs.roadmap import roadmap_dialog
-from dialogs.settings import settings_dialog
+from dialogs.home.menu import help_dialog, menu_dialog
+from dialogs.home.privacy import privacy_dialog
+from dialogs.home.settings import settings_dialog
+from dialogs.library.browse import library_dialog
+from dialogs.nc.cases import cases_dialog
+from dialogs.nc.mine import reports_dialog
+from dialogs.nc.offer import report_offer_dialog
+from dialogs.nc.plan import case_plan_dialog
+from dialogs.nc.report import report_dialog
+from dialogs.org.invites import invites_dialog
+from dialogs.org.members import members_dialog
+from dialogs.org.onboarding import onboarding_dialog
+from dialogs.org.organization import organization_dialog
+from dialogs.org.places import places_dialog
+from dialogs.readiness.assessment import readiness_dialog
+from dialogs.readiness.roadmap import roadmap_dialog
+from dialogs.readiness.team import readiness_team_dialog
 
 DIALOGS = (
     menu_dialog,

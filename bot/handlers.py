@@ -13,9 +13,9 @@ from bot.db import users
 from bot.services import library, nc, orgs, privacy
 from bot.services.orgs import JoinCheck
 from dialogs.common import query_too_long
-from dialogs.onboarding import join_problem
-from dialogs.report_notify import OpenReport
-from dialogs.report_offer import offer_report
+from dialogs.nc.notices import OpenReport
+from dialogs.nc.offer import offer_report
+from dialogs.org.onboarding import join_problem
 from dialogs.states import (
     Cases,
     Help,

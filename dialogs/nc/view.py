@@ -16,7 +16,7 @@ from bot.i18n import format_day, format_moment
 from bot.services import nc
 from bot.services.text import parts, shorten
 from dialogs.common import esc
-from dialogs.nc_labels import category_name, severity_name, status_name
+from dialogs.nc.labels import category_name, severity_name, status_name
 
 # Characters of each field on the report screen; the sum stays well under Telegram's 4,096.
 DESCRIPTION = 700

@@ -14,9 +14,10 @@ from aiogram_dialog.widgets.kbd import Button, Cancel
 from bot.i18n import N_, format_day
 from bot.services import nc, orgs
 from bot.services.text import shorten
-from dialogs import case_view, long_text
+from dialogs import long_text
 from dialogs.calendar import LocalCalendar, org_today
 from dialogs.common import Choices, T, esc, person_label
+from dialogs.nc import view as case_view
 from dialogs.states import CasePlan
 
 MAX_WHYS = 5

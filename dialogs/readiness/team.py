@@ -14,8 +14,8 @@ from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from bot.i18n import format_moment, format_share
 from bot.services import library, orgs, readiness
 from dialogs.common import Choices, CloseButton, T, esc
-from dialogs.readiness import bar
-from dialogs.readiness_report import gap_lines, send_chart, send_spreadsheet
+from dialogs.readiness.assessment import bar
+from dialogs.readiness.files import gap_lines, send_chart, send_spreadsheet
 from dialogs.states import ReadinessTeam
 
 

@@ -18,7 +18,7 @@ from bot.outbox import renders
 from bot.services import nc, text
 from bot.services.orgs import NotAllowed
 from dialogs.common import esc
-from dialogs.nc_labels import category_name, severity_name
+from dialogs.nc.labels import category_name, severity_name
 
 PREVIEW = 600  # characters of a description in a notice; the report shows it all
 

@@ -22,7 +22,7 @@ from bot.services import library, orgs, readiness, roadmap
 from bot.services.text import shorten
 from dialogs import long_text
 from dialogs.common import Choices, CloseButton, T, esc
-from dialogs.readiness_report import exclusion_lines, gap_lines, send_chart, send_spreadsheet
+from dialogs.readiness.files import exclusion_lines, gap_lines, send_chart, send_spreadsheet
 from dialogs.states import Readiness, ReadinessTeam, Roadmap
 
 BAR = 10

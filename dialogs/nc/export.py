@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import clock
 from bot.db import users
 from bot.services import export, nc, orgs
-from dialogs.nc_labels import category_name, severity_name, status_name
+from dialogs.nc.labels import category_name, severity_name, status_name
 
 
 def _name(db, user_id: int | None) -> str:

@@ -15,10 +15,11 @@ from aiogram_dialog.widgets.text import Format
 from bot.i18n import N_
 from bot.services import nc, orgs
 from bot.services.orgs import NotAllowed
-from dialogs import case_view, long_text
+from dialogs import long_text
 from dialogs.common import Choices, CloseButton, T, close
-from dialogs.nc_labels import severity_name, status_name
-from dialogs.report_files import reports_xlsx
+from dialogs.nc import view as case_view
+from dialogs.nc.export import reports_xlsx
+from dialogs.nc.labels import severity_name, status_name
 from dialogs.states import CasePlan, Cases
 
 FILTERS = {"open": nc.OPEN, "closed": ("closed", "rejected", "duplicate"), "all": None}

@@ -15,7 +15,7 @@ from aiogram_dialog.widgets.text import Const, Multi
 
 from bot.services import orgs
 from dialogs.common import CloseButton, T, esc, role_name
-from dialogs.report_offer import offer_report
+from dialogs.nc.offer import offer_report
 from dialogs.states import (
     Cases,
     Help,

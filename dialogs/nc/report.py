@@ -19,7 +19,7 @@ from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from bot.services import nc, orgs, text
 from dialogs import long_text
 from dialogs.common import Choices, T, close, esc
-from dialogs.nc_labels import category_name, severity_name
+from dialogs.nc.labels import category_name, severity_name
 from dialogs.states import Report, Reports
 
 SUMMARY = 1500  # characters of the description on the check screen; all of it is saved

@@ -11,7 +11,7 @@ from aiogram_dialog.widgets.kbd import Start, SwitchTo
 from bot.services import nc
 from bot.services.text import shorten
 from dialogs.common import Choices, CloseButton, T
-from dialogs.nc_labels import severity_name, status_name
+from dialogs.nc.labels import severity_name, status_name
 from dialogs.states import Cases, Menu, Reports
 
 

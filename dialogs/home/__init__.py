@@ -1,0 +1,1 @@
+"""The main menu, help, personal settings and privacy."""

@@ -1,0 +1,1 @@
+"""Nonconformity reports: the quick report, managers' handling to a verified close, notices."""

@@ -1,0 +1,1 @@
+"""Organizations: first start, settings, members, invites, areas and teams."""

@@ -1,0 +1,1 @@
+"""Certification readiness: the self-assessment, its results and files, team view, roadmap."""
