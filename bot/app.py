@@ -125,7 +125,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
 COMMANDS = (
     ("menu", N_("Main menu")),
     ("report", N_("Report a problem")),
-    ("myreports", N_("What became of my reports")),
+    ("mytasks", N_("My tasks: actions and reports that involve me")),
     ("reports", N_("All reports (managers)")),
     ("readiness", N_("Certification readiness self-assessment")),
     ("roadmap", N_("Certification roadmap")),

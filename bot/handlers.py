@@ -135,7 +135,7 @@ def commands_router() -> Router:
     async def report(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Report.photos)
 
-    @router.message(Command("myreports"))
+    @router.message(Command("mytasks", "myreports"))  # /myreports: what earlier versions had
     async def my_reports(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Reports.mine)
 

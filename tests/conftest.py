@@ -106,8 +106,9 @@ def zh_user(local):
 
 MENU_EN = [
     "⚠️ Report a problem",
-    "📋 My reports",
+    "📋 My tasks",
     "🎯 Readiness",
+    "🗺 Roadmap",
     "🏭 Organization",
     "📚 Library",
     "⚙️ Settings",
@@ -115,8 +116,9 @@ MENU_EN = [
 ]
 MENU_ZH = [
     "⚠️ 上报问题",
-    "📋 我的报告",
+    "📋 我的任务",
     "🎯 认证就绪度",
+    "🗺 认证路线图",
     "🏭 组织",
     "📚 资料库",
     "⚙️ 设置",

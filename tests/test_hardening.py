@@ -106,7 +106,7 @@ async def test_my_reports_are_those_of_my_current_organization(local):
     orgs.leave(local.db, worker.id)
     assert nc.mine(local.db, worker.id) == []  # the report stays with Old Co's records
     await worker.send("/myreports")
-    assert "You have not reported anything yet." in worker.text()
+    assert "join or create an organization first" in worker.text()
 
 
 def test_a_failed_commit_leaves_no_transaction_open(tmp_path):

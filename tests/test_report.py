@@ -54,8 +54,8 @@ async def test_worker_reports_a_leak_with_an_album_and_managers_hear_of_it(local
     told_manager = manager.messages()[-1]["text"]
     assert told_manager.startswith("⚠️ 新报告 NC-2027-0001 · 🔴 紧急")
 
-    await worker.press("📋 我的报告")
-    await worker.press("NC-2027-0001 · 🔴 紧急 · 新报告")  # each report opens
+    await worker.press("📋 我的任务")
+    await worker.press("📝 NC-2027-0001 · 您上报的 · 新报告")  # each report opens
     assert worker.text().startswith("NC-2027-0001 · 新报告") and "3号压力机漏油" in worker.text()
     assert "📷 照片（2）" in worker.buttons()
 
@@ -100,7 +100,7 @@ async def test_albums_with_a_caption_keep_every_photo_and_submit_tells_once(loca
     assert "📷 Photos: 3" in worker.text() and "📝 Cracked housing" in worker.text()
     told = len(boss.messages())
     await worker.press("✅ Submit")
-    await worker.press("📋 My reports")
+    await worker.press("📋 My tasks")
     await worker.press("⬅️ Back")  # the form is gone: nothing to submit twice
     assert "Check your report" not in worker.text()
     assert len(boss.messages()) == told + 1  # managers told once

@@ -154,6 +154,16 @@ def of_reporter(db: sqlite_utils.Database, user_id: int) -> list[Nonconformity]:
     return [Nonconformity(*row) for row in rows]
 
 
+def involving(db: sqlite_utils.Database, org_id: int, user_id: int) -> list[Nonconformity]:
+    """The organization's reports the user wrote or owns (an action, or an assignment)."""
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM nonconformities WHERE org_id = ?"
+        " AND (reporter_id = ? OR owner_id = ?) ORDER BY id DESC",
+        [org_id, user_id, user_id],
+    ).fetchall()
+    return [Nonconformity(*row) for row in rows]
+
+
 def photos(db: sqlite_utils.Database, nc_id: int) -> list[str]:
     return [
         row[0]

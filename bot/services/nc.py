@@ -290,6 +290,42 @@ def mine(db: sqlite_utils.Database, user_id: int) -> list[Nonconformity]:
     return [r for r in repo.of_reporter(db, user_id) if r.org_id == member.org_id]
 
 
+DUE_SOON = 2  # days: an action due this soon needs its owner now
+Need = Literal["overdue", "due_soon", "action", "assigned", "reported", "finished"]
+NEEDS = ("overdue", "due_soon", "action", "assigned", "reported", "finished")
+
+
+@dataclass(frozen=True)
+class Task:
+    report: Nonconformity
+    need: Need  # what it asks of the person now, most pressing first in NEEDS
+
+
+def _need(found: Nonconformity, user_id: int, today: date) -> Need:
+    if found.owner_id == user_id and found.status == "planned" and found.due_date:
+        left = (date.fromisoformat(found.due_date) - today).days
+        return "overdue" if left < 0 else "due_soon" if left <= DUE_SOON else "action"
+    if found.owner_id == user_id and found.status in ASSIGNABLE:
+        return "assigned"
+    return "reported" if found.status in OPEN else "finished"
+
+
+def tasks(db: sqlite_utils.Database, user_id: int, today: date) -> list[Task]:
+    """Everything that involves the person in their organization — actions they own, reports
+    assigned to them, reports they wrote — most pressing first (``today`` in the
+    organization's time zone)."""
+    member = orgs.membership(db, user_id)
+    if member is None:
+        return []
+    found = [Task(r, _need(r, user_id, today)) for r in repo.involving(db, member.org_id, user_id)]
+    return sorted(found, key=lambda t: (NEEDS.index(t.need), t.report.due_date or "", -t.report.id))
+
+
+def pressing(db: sqlite_utils.Database, user_id: int, today: date) -> int:
+    """How many of the person's actions are overdue or due within two days."""
+    return sum(t.need in ("overdue", "due_soon") for t in tasks(db, user_id, today))
+
+
 def history(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[Event]:
     visible(db, viewer_id, nc_id)
     return repo.history(db, nc_id)

@@ -13,7 +13,8 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Start
 from aiogram_dialog.widgets.text import Const, Multi
 
-from bot.services import orgs
+from bot import clock
+from bot.services import nc, orgs
 from dialogs.common import CloseButton, T, esc, role_name
 from dialogs.nc.offer import offer_report
 from dialogs.states import (
@@ -26,12 +27,20 @@ from dialogs.states import (
     Readiness,
     Report,
     Reports,
+    Roadmap,
 )
 
 
 async def greeting(dialog_manager: DialogManager, db, user=None, **kwargs) -> dict:
     found = orgs.membership(db, user.id) if user else None
+    pressing = 0
+    if found:
+        today = clock.today(orgs.organization(db, user.id)["timezone"])
+        pressing = nc.pressing(db, user.id, today)
     return {
+        "pressing": pressing,
+        "has_pressing": pressing > 0,
+        "no_pressing": pressing == 0,
         "name": esc(user.first_name) if user and user.first_name else "",
         "member": found is not None,
         "org": esc(found.org_name) if found else "",
@@ -62,9 +71,16 @@ def menu_dialog() -> Dialog:
                 sep="\n\n",
             ),
             Start(T("⚠️ Report a problem"), id="report", state=Report.photos),
-            Start(T("📋 My reports"), id="mine", state=Reports.mine),
+            Start(T("📋 My tasks"), id="mine", state=Reports.mine, when="no_pressing"),
+            Start(
+                T("📋 My tasks ({pressing} due)"),
+                id="mine_due",
+                state=Reports.mine,
+                when="has_pressing",
+            ),
             Start(T("🗂 Reports to handle"), id="cases", state=Cases.list, when="is_manager"),
             Start(T("🎯 Readiness"), id="readiness", state=Readiness.home),
+            Start(T("🗺 Roadmap"), id="roadmap", state=Roadmap.steps),
             Start(T("🏭 Organization"), id="organization", state=Organization.overview),
             Start(T("📚 Library"), id="library", state=Library.home),
             Start(T("⚙️ Settings"), id="settings", state=Preferences.main),

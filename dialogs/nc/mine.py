@@ -1,17 +1,21 @@
-"""After a report, and "My reports": what became of what I reported.
+"""After a report, and "My tasks": what needs me now, and what became of what I reported.
 
 done: the reference, saved; told the managers ─▶ my reports · main menu
-mine: each report with its reference, severity and status (newest first) ─▶ the report
+mine ("My tasks"): my overdue and due actions first, then my other actions, reports assigned
+      to me, and what I reported (in progress, then finished) ─▶ the report, with its steps
 """
 
 from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
 from aiogram_dialog.widgets.kbd import Start, SwitchTo
 
-from bot.services import nc
+from bot import clock
+from bot.i18n import format_day
+from bot.services import nc, orgs
 from bot.services.text import shorten
 from dialogs.common import Choices, CloseButton, T
-from dialogs.nc.labels import severity_name, status_name
+from dialogs.nc.labels import status_name
 from dialogs.states import Cases, Menu, Reports
 
 
@@ -28,19 +32,65 @@ async def saved(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     }
 
 
-async def mine(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
-    found = nc.mine(db, user.id)
+NEED_ICON = {
+    "overdue": "🔴",
+    "due_soon": "⏰",
+    "action": "🛠",
+    "assigned": "👤",
+    "reported": "📝",
+    "finished": "✔️",
+}
+
+
+def need_label(task: nc.Task, locale: str) -> str:
+    due = format_day(task.report.due_date, locale) if task.report.due_date else ""
+    status = status_name(task.report.status)
     return {
-        "count": len(found),
+        "overdue": lambda: _("your action, overdue since {due}").format(due=due),
+        "due_soon": lambda: _("your action, due {due}").format(due=due),
+        "action": lambda: _("your action, due {due}").format(due=due),
+        "assigned": lambda: _("assigned to you · {status}").format(status=status),
+        "reported": lambda: _("you reported it · {status}").format(status=status),
+        "finished": lambda: status,
+    }[task.need]()
+
+
+def need_headings() -> dict[str, str]:
+    return {
+        "overdue": _("Overdue"),
+        "due_soon": _("Due within two days"),
+        "action": _("Your corrective actions"),
+        "assigned": _("Assigned to you"),
+        "reported": _("Reported by you, in progress"),
+        "finished": _("Reported by you, finished"),
+    }
+
+
+async def mine(dialog_manager: DialogManager, db, user, locale, **kwargs) -> dict:
+    """My tasks: what needs me now first — overdue and due actions, then my other actions,
+    reports assigned to me, and what I reported."""
+    member = orgs.membership(db, user.id)
+    today = clock.today(orgs.organization(db, user.id)["timezone"]) if member else None
+    found = nc.tasks(db, user.id, today) if member else []
+    headings = need_headings()
+    counts = [(need, sum(t.need == need for t in found)) for need in nc.NEEDS]
+    summary = "\n".join(
+        NEED_ICON[need] + " " + _("{heading}: {count}").format(heading=headings[need], count=count)
+        for need, count in counts
+        if count
+    )
+    return {
+        "outsider": member is None,
         "any": bool(found),
-        "none": not found,
-        "reports": [
+        "none": member is not None and not found,
+        "summary": summary,
+        "tasks": [
             (
-                r.id,
-                f"{r.reference} · {severity_name(r.severity)} · {status_name(r.status)} · "
-                f"{shorten(r.description, 40)}",
+                t.report.id,
+                f"{NEED_ICON[t.need]} {t.report.reference} · {need_label(t, locale)} · "
+                f"{shorten(t.report.description, 30)}",
             )
-            for r in found
+            for t in found
         ],
     }
 
@@ -68,15 +118,24 @@ def reports_dialog() -> Dialog:
                 "under /reports.",
                 when="nobody",
             ),
-            SwitchTo(T("📋 My reports"), id="to_mine", state=Reports.mine),
+            SwitchTo(T("📋 My tasks"), id="to_mine", state=Reports.mine),
             Start(T("🏠 Main menu"), id="menu", state=Menu.main, mode=StartMode.RESET_STACK),
             state=Reports.done,
             getter=saved,
         ),
         Window(
-            T("<b>📋 My reports</b>: {count}\nTap one to see its photos and history.", when="any"),
-            T("<b>📋 My reports</b>\n\nYou have not reported anything yet.", when="none"),
-            Choices("reports", on_report, page=8),
+            T("<b>📋 My tasks</b>\n\n{summary}\n\nTap one to open it.", when="any"),
+            T(
+                "<b>📋 My tasks</b>\n\nNothing for you right now: reports you write, actions "
+                "you own and reports assigned to you will show here.",
+                when="none",
+            ),
+            T(
+                "<b>📋 My tasks</b>\n\nYour tasks are your organization's reports and actions: "
+                "join or create an organization first (🏭 Organization).",
+                when="outsider",
+            ),
+            Choices("tasks", on_report, page=8),
             CloseButton(),
             state=Reports.mine,
             getter=mine,
