@@ -146,7 +146,8 @@ async def test_a_manager_takes_a_report_and_a_repeated_update_changes_nothing(lo
     notice = next(m for m in boss.messages() if "New report" in m["text"])
     await boss.press("🙋 I'll handle it", notice)
     report = nc.mine(local.db, worker.id)[0]
-    assert report.owner_id == boss.id and "Owner: Al" in boss.text()
+    assert report.owner_id == boss.id and "Assigned to: Al" in boss.text()
+    assert "· Al · assigned to Al" in boss.text()  # the history says what happened
 
 
 async def test_reject_needs_a_reason_and_tells_the_reporter(local):
@@ -241,7 +242,7 @@ async def test_assigning_a_report_in_chinese_with_a_chinese_calendar(local):
     await boss.press("陈工")
     report = nc.mine(local.db, worker.id)[0]
     assert report.owner_id == lead.id and "负责人：</b>" not in boss.text()
-    assert "负责人：陈工" in boss.text()
+    assert "指派给：陈工" in boss.text() and "周总 · 指派给陈工" in boss.text()
     assert lead.messages()[-1]["text"].startswith(f"👤 请您处理报告 {report.reference}")
 
     await boss.press("🔍 开始原因分析")

@@ -291,9 +291,11 @@ def cases_dialog() -> Dialog:
                 "<b>{reference}</b> · {status}\n{severity} · 🏷 {category} · 📍 {area}\n"
                 "👤 {reporter}\n\n{description}\n\n"
                 "<b>Containment:</b> {containment}\n<b>Root cause:</b> {root_cause}\n"
-                "<b>Corrective action:</b> {action}\n<b>Owner:</b> {owner} · <b>Due:</b> {due}\n\n"
-                "<b>History</b> ({zone})\n{history}"
+                "<b>Corrective action:</b> {action}"
             ),
+            T("<b>Owner:</b> {owner} · <b>Due:</b> {due}", when="has_action"),
+            T("<b>Assigned to:</b> {owner}", when="assigned_only"),
+            T("\n<b>History</b> ({zone})\n{history}"),
             T("📷 {unarchived} photo(s) not yet archived.", when="has_unarchived"),
             Row(
                 Button(

@@ -31,11 +31,29 @@ def name(db, user_id: int | None) -> str:
     return person.first_name if person and person.first_name else "—"
 
 
+def step_name(event: Event) -> str:
+    """What happened, as people say it: a status reached, or a finding noted on the way
+    (the report is assigned before any action exists; a root cause is recorded)."""
+    if event.from_status != event.to_status or event.from_status is None:
+        return status_name(event.to_status)
+    if (event.note or "").startswith("→ "):
+        return _("assigned to {name}").format(name=event.note[2:])
+    return _("root cause recorded")
+
+
+def event_text(event: Event) -> str | None:
+    """The event's note, unless the step's name already says it (the assignee's name)."""
+    if event.from_status == event.to_status and (event.note or "").startswith("→ "):
+        return None
+    return event.note
+
+
 def event_line(db, event: Event, locale: str, timezone: str, note_limit: int) -> str:
     when = format_moment(clock.local(event.at, timezone), locale, timezone, zone=False)
     line = f"• {when} · {esc(shorten(name(db, event.actor_id), 64))} · "
-    line += status_name(event.to_status)
-    return line + (f": {esc(shorten(event.note, note_limit))}" if event.note else "")
+    line += esc(shorten(step_name(event), 100))
+    note = event_text(event)
+    return line + (f": {esc(shorten(note, note_limit))}" if note else "")
 
 
 def fields(db, report: Nonconformity, locale: str) -> dict:
@@ -57,6 +75,8 @@ def fields(db, report: Nonconformity, locale: str) -> dict:
         "area": esc(shorten(report.area or "—", 64)),
         "reporter": esc(shorten(name(db, report.reporter_id), 64)),
         "owner": esc(shorten(name(db, report.owner_id), 64)),
+        "has_action": bool(report.action),
+        "assigned_only": report.owner_id is not None and not report.action,
         "due": format_day(report.due_date, locale) if report.due_date else "—",
         **{key: esc(value) for key, value in shown.items()},
         "shortened": any(v and len(v) > len(s) for v, s in zip(whole, shown.values(), strict=True)),
@@ -105,8 +125,9 @@ def full_record(db, report: Nonconformity, history: list[Event], locale: str, ti
     trail = [_("History ({zone})").format(zone=timezone)]
     for event in history:
         when = format_moment(clock.local(event.at, timezone), locale, timezone, zone=False)
-        line = f"{when} · {name(db, event.actor_id)} · {status_name(event.to_status)}"
-        trail.append(line + (f": {event.note}" if event.note else ""))
+        line = f"{when} · {name(db, event.actor_id)} · {step_name(event)}"
+        note = event_text(event)
+        trail.append(line + (f": {note}" if note else ""))
     return parts("\n\n".join([*body, "\n".join(trail)]))
 
 
