@@ -51,18 +51,21 @@ BROWSING = (
     Reports,
     Cases,
 )
-MAX_DEPTH = 5
 
 
-async def open_over(manager: DialogManager, state: State, data: dict | None = None) -> None:
+async def open_over(
+    manager: DialogManager, state: State, data: dict | None = None, keep: bool = False
+) -> None:
     """Open ``state`` on top of what the user is doing; Back returns there.
 
-    Commands typed again and again must not pile up dialogs (aiogram-dialog allows
-    100): past a few levels the browsing screens on top are closed first. Forms are kept.
+    Commands typed again and again never pile up dialogs: the browsing screens on top are
+    closed first. Forms (a half-filled report) are kept, and Back returns to them.
     """
-    if manager.has_context() and len(manager.current_stack().intents) >= MAX_DEPTH:
-        while manager.has_context() and manager.current_context().state.group in BROWSING:
-            await manager.done(show_mode=ShowMode.NO_UPDATE)
+    # Screens one only reads are closed first: Back from the new screen then leads to the form
+    # the person was filling in, if any, or to the menu — never to a stale screen.
+    # Help (``keep``) is read on top of what one is doing, and Back returns there.
+    while not keep and manager.has_context() and manager.current_context().state.group in BROWSING:
+        await manager.done(show_mode=ShowMode.NO_UPDATE)
     await manager.start(state, data=data, show_mode=ShowMode.SEND)
 
 
@@ -107,7 +110,7 @@ def commands_router() -> Router:
 
     @router.message(Command("help"))
     async def help_(message: Message, dialog_manager: DialogManager) -> None:
-        await open_over(dialog_manager, Help.main)
+        await open_over(dialog_manager, Help.main, keep=True)
 
     @router.message(Command("settings"))
     async def settings(message: Message, dialog_manager: DialogManager) -> None:
@@ -115,7 +118,9 @@ def commands_router() -> Router:
 
     @router.message(Command("language"))
     async def language(message: Message, dialog_manager: DialogManager) -> None:
-        await open_over(dialog_manager, Preferences.language, {"return_after": "language"})
+        await open_over(
+            dialog_manager, Preferences.language, {"return_after": "language"}, keep=True
+        )
 
     @router.message(Command("library"))
     async def library_(message: Message, dialog_manager: DialogManager) -> None:

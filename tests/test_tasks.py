@@ -65,3 +65,29 @@ async def test_someone_without_an_organization_is_told_what_tasks_need(local):
     await loner.press("🧭 Explore on my own")
     await loner.press("📋 My tasks")
     assert "join or create an organization first" in loner.text()
+
+
+async def test_back_leads_to_the_menu_or_to_the_form_never_to_a_stale_screen(local):
+    boss = local.user(9721, language_code="en", first_name="Al")
+    await create_org(boss, "Back Ltd", lang="en")
+    await boss.send("/library")
+    await boss.send("/mytasks")
+    await boss.press("⬅️ Back")
+    assert boss.text().startswith("CertReady — your assistant")  # the menu, not the library
+
+    await boss.send("/report")
+    await boss.send("Oil under press 4")
+    await boss.press("⏭ Skip")
+    assert boss.text().startswith("What kind of problem")
+    await boss.press("⬅️ Back")  # every step has Back …
+    assert boss.text().startswith("Where did it happen?")
+    await boss.press("⬅️ Back")
+    assert boss.text().startswith("What happened?")
+    await boss.send("Oil under press 4, again")
+    await boss.press("⏭ Skip")
+    await boss.send("/settings")  # a command in the middle of the form …
+    await boss.press("⬅️ Back")  # … and Back: the form is still there, as it was
+    assert boss.text().startswith("What kind of problem")
+    await boss.press("Equipment")
+    await boss.press("🟠 Major")
+    assert "📝 Oil under press 4, again" in boss.text()

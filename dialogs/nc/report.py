@@ -167,6 +167,15 @@ async def on_photos_next(callback: CallbackQuery, button, manager: DialogManager
     await _next(manager, Report.area if manager.dialog_data.get("description") else Report.text)
 
 
+def back_to(state):
+    """Back: to the step before, or to the check screen when a field was being changed."""
+
+    async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
+        await manager.switch_to(Report.confirm if manager.dialog_data.get("editing") else state)
+
+    return on_click
+
+
 def edit(state):
     async def on_click(callback: CallbackQuery, button, manager: DialogManager) -> None:
         manager.dialog_data["editing"] = True
@@ -191,6 +200,10 @@ async def on_cancel(callback: CallbackQuery, button, manager: DialogManager) -> 
 
 def report_dialog() -> Dialog:
     cancel = Button(T("✖️ Cancel"), id="cancel", on_click=on_cancel)
+
+    def nav(back_state, name: str) -> Row:
+        return Row(Button(T("⬅️ Back"), id=f"back_{name}", on_click=back_to(back_state)), cancel)
+
     return Dialog(
         Window(
             T(
@@ -216,7 +229,7 @@ def report_dialog() -> Dialog:
             long_text.more_text("description"),
             MessageInput(on_text, content_types=[ContentType.ANY]),
             long_text.more_button("description", on_text_complete),
-            cancel,
+            nav(Report.photos, "text"),
             state=Report.text,
         ),
         Window(
@@ -228,12 +241,14 @@ def report_dialog() -> Dialog:
             Choices("areas", on_area, page=8),
             MessageInput(on_typed_area),
             Button(T("⏭ Skip"), id="skip_area", on_click=on_skip_area),
+            nav(Report.text, "area"),
             state=Report.area,
             getter=areas,
         ),
         Window(
             T("What kind of problem is it?"),
             Choices("categories", on_category),
+            nav(Report.area, "category"),
             state=Report.category,
             getter=categories,
         ),
@@ -246,6 +261,7 @@ def report_dialog() -> Dialog:
                 "🔴 <b>Critical</b>: safety, the law, or a large delivery is at stake: act now."
             ),
             Choices("severities", on_severity),
+            nav(Report.category, "severity"),
             state=Report.severity,
             getter=severities,
         ),
