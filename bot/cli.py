@@ -6,6 +6,7 @@ import logging
 import sys
 from collections import Counter
 from contextlib import suppress
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -99,9 +100,12 @@ def chat(args) -> int:
     if settings is None:
         return 2
     require_content(CONTENT_DIR)  # an empty tree would unload the console's library
-    require_writable_folder(settings.evidence_path, "EVIDENCE_PATH")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from bot import console
+
+    # The console keeps its evidence beside its own database, never in EVIDENCE_PATH.
+    evidence = console.console_settings(settings, Path(args.db)).evidence_path
+    require_writable_folder(evidence, "the console's evidence folder")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     with suppress(KeyboardInterrupt):
         asyncio.run(console.main(settings, args))

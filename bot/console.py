@@ -1,146 +1,252 @@
 """python -m bot chat: the real bot in a terminal, against the in-process Bot API.
 
-Lines typed are messages (commands included); a number presses that button of
-the newest keyboard; ``:photo PATH`` sends a photo; ``:quit`` or end of input
-leaves. Photos and documents the bot sends are saved to files. Works with piped
-input, so a script can drive it.
+Lines typed are messages (commands included); a number presses that button of the newest
+keyboard; ``:photo PATH`` sends a photo; ``:as 2002 Name --lang zh`` becomes another person
+(a worker, then their manager), who sees what the bot sent them while away; ``:quit`` or end of
+input leaves. Works with piped input, so a script can drive it.
+
+Everything the console keeps lives beside its database, in ``<db>-console/``: the people played
+(their chats, and what they have not read yet), the files sent to the local Bot API (so a photo
+from an earlier run still opens), and the evidence folder (never the real ``EVIDENCE_PATH``).
+One console at a time per database, like the bot itself.
 """
 
 import asyncio
+import fcntl
+import json
+import re
+import shlex
 import sys
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from aiogram_dialog import ShowMode
 
 from bot.config import Settings
+from bot.console_screen import Screen, render
 from bot.db import open_db
 from bot.i18n import require_valid_catalogs
 from bot.local import LocalBot
 from bot.localapi import LocalBotAPI, LocalUser
 from bot.services import library
+from bot.startup import StartupError
 
-HELP = (
-    "CertReady offline console — the real bot, no Telegram needed.\n"
-    "Type a message or a /command; type a number to press that button (':say 9001' sends "
-    "a number as text); ':photo PATH' sends a photo; ':quit' leaves."
-)
-
-
-class Screen:
-    """Prints what the bot did since the last look, numbering the newest keyboard."""
-
-    def __init__(self, api: LocalBotAPI, chat_id: int, files: Path, out: TextIO) -> None:
-        self.api, self.chat_id, self.files, self.out = api, chat_id, files, out
-        self.seen = 0
-        self.shown: dict[int, str] = {}  # message id → text last printed
-        self.keyboard: list[dict] = []
-        self.keyboard_message: dict | None = None
-
-    def show(self) -> None:
-        events = self.api.events[self.seen :]
-        self.seen = len(self.api.events)
-        for kind, chat_id, message in events:
-            if chat_id != self.chat_id or kind == "deleted":
-                continue
-            self._print(message, edited=kind == "edited")
-
-    def _print(self, message: dict, edited: bool) -> None:
-        write = self.out.write
-        text = message.get("text") or message.get("caption") or ""
-        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-        if edited and self.shown.get(message["message_id"]) == text:
-            if not rows:
-                return  # only the buttons of an older message were taken away
-        else:
-            write("\n── CertReady" + (" (updated)" if edited else "") + " ──\n")
-            if text:
-                write(text + "\n")
-            for key in ("photo", "document"):
-                if key in message:
-                    write(f"[{key} saved to {self._save(message[key])}]\n")
-        self.shown[message["message_id"]] = text
-        if rows:
-            self.keyboard = [button for row in rows for button in row]
-            self.keyboard_message = message
-            for number, button in enumerate(self.keyboard, 1):
-                link = f" → {button['url']}" if "url" in button else ""
-                write(f"  [{number}] {button['text']}{link}\n")
-        self.out.flush()
-
-    def _save(self, media: dict | list) -> Path:
-        item = media[-1] if isinstance(media, list) else media
-        stored = self.api.files[item["file_id"]]
-        self.files.mkdir(parents=True, exist_ok=True)
-        name = item.get("file_name") or Path(stored.path).name
-        path = self.files / name
-        path.write_bytes(stored.data)
-        return path.resolve()
+HELP = {
+    "en": (
+        "CertReady offline console — the real bot, no Telegram needed.\n"
+        "Type a message or a /command; type a number to press that button (':say 9001' sends "
+        "a number as text); ':photo PATH' sends a photo; ':as 2002 Name --lang zh' becomes "
+        "another person (':as' alone lists them); ':link' opens the newest invite link shown; "
+        "':quit' leaves."
+    ),
+    "zh": (
+        "认证通离线控制台：真实的机器人，无需连接 Telegram。\n"
+        "直接输入文字或 /命令；输入数字即按下对应按钮（“:say 9001”把数字当文字发送）；"
+        "“:photo 路径”发送照片；“:as 2002 姓名 --lang en”切换为另一个人"
+        "（只输入“:as”可列出所有人）；“:link”打开最近出现的邀请链接；“:quit”退出。"
+    ),
+}
+INBOX_LIMIT = 30  # messages kept for someone away, across runs
 
 
-async def _settle() -> None:
-    """Let fire-and-forget work (background dialog updates) finish before printing."""
-    for _ in range(20):
-        await asyncio.sleep(0.01)
-        if len(asyncio.all_tasks()) <= 1:
+@dataclass
+class Person:
+    id: int
+    name: str
+    lang: str
+    inbox: list[str] = field(default_factory=list)  # rendered, from earlier runs
+
+
+class Console:
+    """The people played in one console, each with their own screen."""
+
+    def __init__(self, local: LocalBot, folder: Path, files_out: Path, out: TextIO) -> None:
+        self.local, self.folder, self.files_out, self.out = local, folder, files_out, out
+        self.people: dict[int, Person] = {}
+        self.users: dict[int, LocalUser] = {}
+        self.screens: dict[int, Screen] = {}
+        self.current: int | None = None
+
+    # ----- people, kept beside the database -----------------------------------------
+    def load(self) -> int | None:
+        saved = self.folder / "people.json"
+        if not saved.is_file():
+            return None
+        data = json.loads(saved.read_text(encoding="utf-8"))
+        for raw in data.get("people", []):
+            self._add(Person(raw["id"], raw["name"], raw["lang"], raw.get("inbox", [])))
+        return data.get("current")
+
+    def save(self) -> None:
+        for person_id, screen in self.screens.items():
+            unread = render(screen)  # what they have not seen yet, for the next run
+            self.people[person_id].inbox = (self.people[person_id].inbox + unread)[-INBOX_LIMIT:]
+        data = {"current": self.current, "people": [vars(p) for p in self.people.values()]}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "people.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+
+    def _add(self, person: Person) -> None:
+        self.people[person.id] = person
+        self.users[person.id] = self.local.user(person.id, person.lang, person.name)
+        self.screens[person.id] = Screen(self.local.api, person.id, self.files_out, self.out)
+
+    # ----- who is at the keyboard -----------------------------------------------------
+    @property
+    def user(self) -> LocalUser:
+        return self.users[self.current]
+
+    @property
+    def screen(self) -> Screen:
+        return self.screens[self.current]
+
+    async def become(self, person_id: int, name: str | None, lang: str | None) -> None:
+        """Switch to ``person_id`` (created if new) and show what they missed."""
+        if person_id not in self.people:
+            self._add(Person(person_id, name or f"User {person_id}", lang or "en"))
+            self.current = person_id
+            await self.act("/start")
             return
+        person = self.people[person_id]
+        self.current = person_id
+        self.out.write(f"\n══ {person.name} ({person.id}) ══\n")
+        for block in person.inbox:
+            self.out.write(block)
+        person.inbox = []
+        self.screen.show()
+        if not self.screen.keyboard:  # nothing to press yet this run: show where they are
+            await self.resume()
 
-
-async def handle(line: str, user: LocalUser, screen: Screen) -> bool:
-    """Act on one typed line; False when the user wants to leave."""
-    line = line.strip()
-    if line in (":quit", ":q", ":exit"):
-        return False
-    if line == ":help":
-        screen.out.write(HELP + "\n")
-    elif line.startswith(":photo"):
-        path = Path(line.removeprefix(":photo").strip()).expanduser()
-        if not path.is_file():
-            screen.out.write(f"(no such file: {path})\n")
+    async def resume(self) -> None:
+        """Show the person's open screen again (after a restart or a switch)."""
+        storage = self.local.dp.storage
+        if (await storage.get_data(_stack_key(self.local, self.user))).get("intents"):
+            bg = self.local.dp["dialog_bg_factory"].bg(self.local.bot, self.current, self.current)
+            await bg.update({}, show_mode=ShowMode.SEND)
+            await _settle()
+            self.screen.show()
         else:
-            await user.send_photo(path.read_bytes())
-    elif line.startswith(":say "):
-        await user.send(line.removeprefix(":say "))
-    elif line.isascii() and line.isdecimal() and screen.keyboard:
-        number = int(line)
-        if not 1 <= number <= len(screen.keyboard):
-            screen.out.write(
-                f"(choose a button from 1 to {len(screen.keyboard)}, or ':say {line}' to send it)\n"
+            await self.act("/start")
+
+    def list_people(self) -> None:
+        for person in self.people.values():
+            mark = "→" if person.id == self.current else " "
+            self.out.write(f"{mark} {person.id} {person.name} ({person.lang})\n")
+
+    # ----- one typed line -------------------------------------------------------------
+    async def act(self, line: str) -> bool:
+        """Act on one typed line; False when the user wants to leave."""
+        line = line.strip()
+        if line in (":quit", ":q", ":exit"):
+            return False
+        if line == ":help":
+            self.out.write(HELP[self.people[self.current].lang] + "\n")
+        elif line == ":as" or line.startswith(":as "):
+            await self._as(line)
+            return True
+        elif line == ":link":
+            await self._open_link()
+        elif line.startswith(":photo"):
+            path = Path(line.removeprefix(":photo").strip()).expanduser()
+            if not path.is_file():
+                self.out.write(f"(no such file: {path})\n")
+            else:
+                await self.user.send_photo(path.read_bytes())
+        elif line.startswith(":say "):
+            await self.user.send(line.removeprefix(":say "))
+        elif line.isascii() and line.isdecimal() and self.screen.keyboard:
+            await self._press(int(line))
+        elif line:
+            await self.user.send(line)
+        await _settle()
+        self.screen.show()
+        return True
+
+    async def _press(self, number: int) -> None:
+        keyboard = self.screen.keyboard
+        if not 1 <= number <= len(keyboard):
+            self.out.write(
+                f"(choose a button from 1 to {len(keyboard)}, or ':say {number}' to send it)\n"
             )
-        elif "callback_data" not in screen.keyboard[number - 1]:
-            screen.out.write(f"(a link: {screen.keyboard[number - 1].get('url')})\n")
+        elif "callback_data" not in keyboard[number - 1]:
+            self.out.write(f"(a link: {keyboard[number - 1].get('url')})\n")
         else:
-            data = screen.keyboard[number - 1]["callback_data"]
-            await user.press_data(data, screen.keyboard_message)
-    elif line:
-        await user.send(line)
-    await _settle()
-    screen.show()
-    return True
+            data = keyboard[number - 1]["callback_data"]
+            await self.user.press_data(data, self.screen.keyboard_message)
+
+    async def _open_link(self) -> None:
+        """Open the newest invite link the bot showed anyone here, as if it had been shared
+        with the current person and tapped (a QR code on the wall, a link in a chat)."""
+        pattern = re.compile(r"https://t\.me/\w+\?start=([\w-]+)")
+        for _kind, _chat, message in reversed(self.local.api.events):
+            found = pattern.search(message.get("text") or message.get("caption") or "")
+            if found:
+                await self.user.send(f"/start {found.group(1)}")
+                return
+        self.out.write("(no invite link has been shown yet: a manager makes one with /invite)\n")
+
+    async def _as(self, line: str) -> None:
+        words = shlex.split(line)[1:]
+        if not words:
+            self.list_people()
+            return
+        lang = None
+        if "--lang" in words:
+            at = words.index("--lang")
+            lang = words[at + 1] if at + 1 < len(words) else None
+            words = words[:at] + words[at + 2 :]
+        if not words[0].isdecimal() or lang not in (None, "en", "zh"):
+            self.out.write("(usage: :as 2002 [name] [--lang en|zh])\n")
+            return
+        await self.become(int(words[0]), " ".join(words[1:]) or None, lang)
+
+
+def console_folder(db_path: Path) -> Path:
+    return db_path.parent / f"{db_path.stem}-console"
+
+
+def console_settings(settings: Settings, db_path: Path) -> Settings:
+    """The console's evidence stays beside its own database, never in EVIDENCE_PATH."""
+    return settings.model_copy(update={"evidence_path": console_folder(db_path) / "evidence"})
+
+
+def _lock(folder: Path, db_path: Path):
+    """One console per database, like one bot per token: two would answer each other."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = (folder / "lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise StartupError(
+            f"another console is using {db_path}: close it first, or pass --db another file"
+        ) from None
+    return handle
 
 
 async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout):
     require_valid_catalogs()
-    db = open_db(args.db)
-    problems = library.ensure_loaded(db)
-    for problem in problems:
+    db_path = Path(args.db)
+    folder = console_folder(db_path)
+    lock = _lock(folder, db_path)
+    db = open_db(db_path)
+    for problem in library.ensure_loaded(db):
         out.write(f"content problem: {problem}\n")
-    local = await LocalBot(settings, db).start()
-    user = local.user(args.user_id, language_code=args.lang or "en", first_name="Console")
-    screen = Screen(local.api, user.chat["id"], Path(args.files), out)
-    out.write(HELP + "\n")
+    api = LocalBotAPI(files_dir=folder / "files")
+    local = await LocalBot(console_settings(settings, db_path), db, api).start()
+    console = Console(local, folder, Path(args.files), out)
+    console.load()
+    lang = args.lang or "en"
+    out.write(HELP[lang] + "\n")
     echo = not stdin.isatty()
     lines = _reader(stdin)
     try:
-        if (await local.dp.storage.get_data(_stack_key(local, user))).get("intents"):
+        if args.user_id in console.people:
             out.write("(welcome back: you were here)\n")
-            bg = local.dp["dialog_bg_factory"].bg(local.bot, user.id, user.chat["id"])
-            await bg.update({}, show_mode=ShowMode.SEND)
-            await _settle()
-            screen.show()
-        else:
-            await handle("/start", user, screen)
+        await console.become(args.user_id, "Console", lang)
         while True:
             out.write("\n› ")
             out.flush()
@@ -149,11 +255,21 @@ async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO 
                 break
             if echo:
                 out.write(line.rstrip("\n") + "\n")
-            if not await handle(line, user, screen):
+            if not await console.act(line):
                 break
     finally:
+        console.save()
         await local.stop()
+        lock.close()
         out.write("\nBye.\n")
+
+
+async def _settle() -> None:
+    """Let fire-and-forget work (background dialog updates) finish before printing."""
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+        if len(asyncio.all_tasks()) <= 1:
+            return
 
 
 def _reader(stdin: TextIO) -> asyncio.Queue:

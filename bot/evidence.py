@@ -16,6 +16,7 @@ from bot.db import nc as repo
 
 log = logging.getLogger(__name__)
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # what a bot may download through the Bot API
+SUFFIX = {"photo": ".jpg", "voice": ".ogg", "video": ".mp4"}
 LOUD_AFTER = 10  # failures before it is logged as an error: someone should look
 
 
@@ -23,7 +24,8 @@ async def archive(bot: Bot, db: sqlite_utils.Database, folder: Path) -> int:
     """Copy what is owed; returns how many photos were archived in this pass."""
     copied = 0
     for photo in repo.unarchived(db, clock.stamp()):
-        target = Path(folder) / str(photo.org_id) / photo.reference / f"{photo.position + 1}.jpg"
+        name = f"{photo.position + 1}{SUFFIX.get(photo.kind, '.bin')}"
+        target = Path(folder) / str(photo.org_id) / photo.reference / name
         try:
             info = await bot.get_file(photo.file_id)
             if (info.file_size or 0) > DOWNLOAD_LIMIT:

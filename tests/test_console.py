@@ -5,7 +5,8 @@ from pathlib import Path
 
 from aiogram.types import BufferedInputFile
 
-from bot.console import Screen, handle
+from bot.console import Console, Person
+from bot.console_screen import Screen
 from tests.test_cli import run_cli
 
 
@@ -16,7 +17,7 @@ def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
             [
                 "2",  # first start: 简体中文
                 "3",  # 🧭 先自己看看
-                "5",  # 📚 资料库
+                "6",  # 📚 资料库
                 "5",  # 📖 ISO 9001 条款地图
                 "7",  # 10 改进
                 "2",  # 10.2 不合格和纠正措施
@@ -29,7 +30,7 @@ def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Welcome to CertReady!" in out  # first screen in English (no saved choice, en app)
-    assert "[5] 📚 资料库" in out  # after choosing 简体中文 and exploring alone
+    assert "[6] 📚 资料库" in out  # after choosing 简体中文 and exploring alone
     assert "10.2 不合格和纠正措施" in out and "审核员关注什么" in out
     assert "“纠正措施”的搜索结果" in out and "§ 10.2 不合格和纠正措施" in out
     assert out.rstrip().endswith("Bye.")  # end of input exits cleanly
@@ -71,11 +72,13 @@ async def test_photos_and_documents_the_bot_sends_are_saved(local, en_user, tmp_
     assert saved[1].endswith("report.csv") and Path(saved[1]).read_bytes() == b"a,b\n"
 
 
-async def test_typed_number_presses_the_newest_keyboard(local, en_user, tmp_path):
+async def test_typed_number_presses_the_newest_keyboard(local, tmp_path):
     out = io.StringIO()
-    screen = Screen(local.api, en_user.chat["id"], tmp_path, out)
-    await handle("/menu", en_user, screen)
-    assert "[6] ⚙️ Settings" in out.getvalue()
-    assert await handle("6", en_user, screen)
+    console = Console(local, tmp_path, tmp_path, out)
+    console._add(Person(1001, "Anna", "en"))
+    console.current = 1001
+    await console.act("/menu")
+    assert "[7] ⚙️ Settings" in out.getvalue()
+    assert await console.act("7")
     assert "Time zone: Asia/Shanghai" in out.getvalue()
-    assert not await handle(":quit", en_user, screen)
+    assert not await console.act(":quit")

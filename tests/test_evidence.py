@@ -70,3 +70,41 @@ async def test_a_photo_telegram_forgot_is_shown_from_the_archive(local, settings
     data = local.api.files[shown[0]["photo"][-1]["file_id"]].data
     assert data == PNG + b"crack"  # the archived copy
     assert not any("Sorry" in m.get("text", "") for m in boss.messages())
+
+
+async def test_voice_notes_and_videos_are_evidence_and_other_files_are_refused(local, settings):
+    boss = local.user(9801, language_code="en", first_name="Al")
+    await create_org(boss, "Noisy Floor", lang="en")
+    worker = local.user(9802, language_code="zh", first_name="阿强")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await worker.press("继续 ➡️")
+    await worker.send("/report")
+    await worker.send_voice(b"OggS voice: the press is leaking again")
+    await worker.send_video(b"\x00\x00\x00\x18ftypmp4 video of the leak")
+    await worker.send_document(b"%PDF-1.4 manual", "manual.pdf", "application/pdf")
+    assert "“manual.pdf”是一个文件，不是照片、语音或视频" in worker.transcript(2)
+    await worker.send_document(PNG + b"scan", "scan.png", "image/png")  # an image as a file
+    await worker.send_photo(PNG + b"blurry")
+    screen = worker.text(worker.keyboard_message())
+    assert "已收到 2 张照片" in screen and "🎤 语音：1 条 · 🎬 视频：1 段" in screen
+    await worker.press("🗑 4 📷")  # the blurry photo goes again
+    assert "已收到 1 张照片" in worker.text(worker.keyboard_message())
+    await worker.press("➡️ 下一步")
+    await worker.send("3号压力机漏油")
+    await worker.press("⏭ 跳过")
+    await worker.press("设备")
+    await worker.press("🟠 严重")
+    await worker.press("✅ 提交")
+    report = nc.mine(local.db, worker.id)[0]
+    folder = Path(settings.evidence_path) / str(report.org_id) / report.reference
+    assert sorted(p.name for p in folder.iterdir()) == ["1.ogg", "2.mp4", "3.jpg"]
+
+    await boss.press("👀 Open the report", boss.messages()[-1])
+    before = len(boss.messages())
+    await boss.press("📎 Photos and recordings (3)")
+    shown = boss.messages()[before:]
+    assert [k for m in shown for k in ("photo", "voice", "video") if k in m] == [
+        "photo",
+        "voice",
+        "video",
+    ]

@@ -199,10 +199,15 @@ def test_an_evidence_folder_that_cannot_be_written_is_named(tmp_path, unprivileg
 
 
 @pytest.mark.slow
-def test_the_console_names_an_evidence_path_that_is_a_file(tmp_path):
+def test_the_console_keeps_its_evidence_beside_its_database_and_names_a_bad_folder(tmp_path):
+    """The console never writes into the real EVIDENCE_PATH (here a file: it does not care);
+    its own folder, beside its database, is checked instead."""
     (tmp_path / "photos").write_text("not a folder")
+    own = tmp_path / "data" / "console-console" / "evidence"
+    own.parent.mkdir(parents=True)
+    own.write_text("not a folder either")
     result = start(["chat"], tmp_path, {"EVIDENCE_PATH": "photos"})
-    assert_one_line(result, f"EVIDENCE_PATH {tmp_path / 'photos'} is a file, not a folder")
+    assert_one_line(result, f"the console's evidence folder {own} is a file, not a folder")
 
 
 @pytest.mark.slow

@@ -357,3 +357,9 @@ def m011_retries_and_abandoned(db: sqlite_utils.Database) -> None:
         UPDATE assessments SET abandoned = 1 WHERE finished_at IS NOT NULL AND score IS NULL;
         """,
     )
+
+
+@migration
+def m012_evidence_kinds(db: sqlite_utils.Database) -> None:
+    """Evidence is a photo, a voice note or a short video; rows before this are photos."""
+    script(db, "ALTER TABLE nc_photos ADD COLUMN kind TEXT NOT NULL DEFAULT 'photo';")

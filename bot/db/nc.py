@@ -92,11 +92,11 @@ def create(
             ],
         )
         nc_id = cursor.lastrowid
-        for position, (file_id, unique_id) in enumerate(photos):
+        for position, (file_id, unique_id, *kind) in enumerate(photos):
             db.execute(
-                "INSERT INTO nc_photos (nc_id, position, file_id, file_unique_id)"
-                " VALUES (?, ?, ?, ?)",
-                [nc_id, position, file_id, unique_id],
+                "INSERT INTO nc_photos (nc_id, position, file_id, file_unique_id, kind)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [nc_id, position, file_id, unique_id, kind[0] if kind else "photo"],
             )
         db.execute(
             "INSERT INTO nc_history (nc_id, at, actor_id, from_status, to_status)"
@@ -213,11 +213,17 @@ def history(db: sqlite_utils.Database, nc_id: int) -> list[Event]:
 
 
 def photo_files(db: sqlite_utils.Database, nc_id: int) -> list[tuple[int, str, str | None]]:
-    """(position, file id, local path) of the report's photos."""
+    """(position, file id, local path) of the report's evidence."""
+    return [(row[0], row[1], row[2]) for row in evidence(db, nc_id)]
+
+
+def evidence(db: sqlite_utils.Database, nc_id: int) -> list[tuple[int, str, str | None, str]]:
+    """(position, file id, local path, kind: photo | voice | video) of the report's evidence."""
     return [
         tuple(row)
         for row in db.execute(
-            "SELECT position, file_id, local_path FROM nc_photos WHERE nc_id = ? ORDER BY position",
+            "SELECT position, file_id, local_path, kind FROM nc_photos WHERE nc_id = ?"
+            " ORDER BY position",
             [nc_id],
         )
     ]
@@ -231,18 +237,21 @@ class Unarchived:
     org_id: int
     reference: str
     attempts: int
+    kind: str = "photo"
 
 
 def unarchived(db: sqlite_utils.Database, now: str, limit: int = 50) -> list[Unarchived]:
     """Photos still owed to the evidence folder and due for a try, oldest first."""
     rows = db.execute(
-        "SELECT p.nc_id, p.position, p.file_id, n.org_id, n.year, n.number, p.attempts"
+        "SELECT p.nc_id, p.position, p.file_id, n.org_id, n.year, n.number, p.attempts, p.kind"
         " FROM nc_photos p JOIN nonconformities n ON n.id = p.nc_id"
         " WHERE p.local_path IS NULL AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= ?)"
         " ORDER BY p.nc_id, p.position LIMIT ?",
         [now, limit],
     ).fetchall()
-    return [Unarchived(r[0], r[1], r[2], r[3], f"NC-{r[4]}-{r[5]:04d}", r[6]) for r in rows]
+    return [
+        Unarchived(r[0], r[1], r[2], r[3], f"NC-{r[4]}-{r[5]:04d}", r[6], r[7]) for r in rows
+    ]
 
 
 def set_photo_path(db: sqlite_utils.Database, nc_id: int, position: int, path: str) -> None:

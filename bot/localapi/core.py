@@ -2,9 +2,11 @@
 
 import asyncio
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.localapi.methods import BotMethods, StoredFile
 from bot.localapi.rules import ApiError, as_int
@@ -23,7 +25,12 @@ class Fault:
 
 
 class LocalBotAPI(BotMethods):
-    def __init__(self, bot_id: int = 7000000001, username: str = "certready_local_bot") -> None:
+    def __init__(
+        self,
+        bot_id: int = 7000000001,
+        username: str = "certready_local_bot",
+        files_dir: Path | None = None,
+    ) -> None:
         self.me = {
             "id": bot_id,
             "is_bot": True,
@@ -44,6 +51,11 @@ class LocalBotAPI(BotMethods):
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.group_admins: dict[int, set[int]] = {}  # chat id → user ids who administer it
         self.files: dict[str, StoredFile] = {}
+        # With a folder, files outlive the process (the console): file ids stay valid
+        # across runs on the same database, as they do on Telegram.
+        self.files_dir = files_dir
+        if files_dir is not None:
+            self._load_files()
         self.faults: list[Fault] = []
         self.refusals: list[tuple[str, str]] = []  # (method, description) Telegram refused
         self.webhook: dict = {}
@@ -71,7 +83,22 @@ class LocalBotAPI(BotMethods):
         file_id = f"{folder[:3]}-{unique_id}-{len(self.files) + 1}"
         stored = StoredFile(file_id, unique_id, data, f"{folder}/{file_id}{suffix}")
         self.files[file_id] = stored
+        if self.files_dir is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            (self.files_dir / file_id).write_bytes(data)
+            with (self.files_dir / "index.jsonl").open("a", encoding="utf-8") as index:
+                index.write(json.dumps([file_id, unique_id, stored.path]) + "\n")
         return stored
+
+    def _load_files(self) -> None:
+        index = self.files_dir / "index.jsonl"
+        if not index.is_file():
+            return
+        for line in index.read_text(encoding="utf-8").splitlines():
+            file_id, unique_id, path = json.loads(line)
+            data = self.files_dir / file_id
+            if data.is_file():
+                self.files[file_id] = StoredFile(file_id, unique_id, data.read_bytes(), path)
 
     def enqueue(self, update: dict) -> None:
         """Hold an update for ``getUpdates`` (the HTTP transport)."""

@@ -80,6 +80,40 @@ class LocalUser:
             content["media_group_id"] = media_group_id
         return await self._message(**content)
 
+    async def send_voice(self, data: bytes) -> dict:
+        stored = self.api.store_file(data, "voice", ".ogg")
+        voice = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "duration": 4,
+            "mime_type": "audio/ogg",
+            "file_size": len(data),
+        }
+        return await self._message(voice=voice)
+
+    async def send_video(self, data: bytes) -> dict:
+        stored = self.api.store_file(data, "videos", ".mp4")
+        video = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "width": 640,
+            "height": 480,
+            "duration": 6,
+            "file_size": len(data),
+        }
+        return await self._message(video=video)
+
+    async def send_document(self, data: bytes, file_name: str, mime_type: str) -> dict:
+        stored = self.api.store_file(data, "documents", "")
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.unique_id,
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
+        return await self._message(document=document)
+
     async def press(self, label: str, message: dict | None = None) -> dict | None:
         """Press the button labelled ``label`` (exact text, else the only one containing it)
         on ``message`` or on the newest bot message that has buttons.

@@ -336,10 +336,15 @@ def photos(db: sqlite_utils.Database, viewer_id: int, nc_id: int) -> list[str]:
     return repo.photos(db, nc_id)
 
 
-def photo_files(db: sqlite_utils.Database, viewer_id: int, nc_id: int):
-    """(position, Telegram file id, archived copy or None) of the report's photos."""
+def evidence(db: sqlite_utils.Database, viewer_id: int, nc_id: int):
+    """(position, Telegram file id, archived copy or None, kind) of the report's evidence."""
     visible(db, viewer_id, nc_id)
-    return repo.photo_files(db, nc_id)
+    return repo.evidence(db, nc_id)
+
+
+def recordings_count(db: sqlite_utils.Database, nc_id: int) -> int:
+    """How many voice notes and videos the report has besides photos."""
+    return sum(1 for piece in repo.evidence(db, nc_id) if piece[3] != "photo")
 
 
 def unarchived_count(db: sqlite_utils.Database, nc_id: int) -> int:

@@ -229,8 +229,8 @@ async def on_export(callback: CallbackQuery, button, manager: DialogManager) -> 
 
 async def on_photos(callback: CallbackQuery, button, manager: DialogManager) -> None:
     db, user, bot = (manager.middleware_data[k] for k in ("db", "user", "bot"))
-    files = nc.photo_files(db, user.id, _case(manager))
-    missing = await case_view.send_photos(bot, callback.message.chat.id, files)
+    pieces = nc.evidence(db, user.id, _case(manager))
+    missing = await case_view.send_evidence(bot, callback.message.chat.id, pieces)
     if missing:
         await callback.message.answer(
             _(
@@ -300,6 +300,12 @@ def cases_dialog() -> Dialog:
             Row(
                 Button(
                     T("📷 Photos ({photos})"), id="photos", on_click=on_photos, when="has_photos"
+                ),
+                Button(
+                    T("📎 Photos and recordings ({photos})"),
+                    id="recordings",
+                    on_click=on_photos,
+                    when="has_recordings",
                 ),
                 Button(T("📖 Read all"), id="read_all", on_click=on_read_all, when="shortened"),
                 Button(

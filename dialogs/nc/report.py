@@ -19,6 +19,7 @@ from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 from bot.services import nc, orgs, text
 from dialogs import long_text
 from dialogs.common import Choices, T, close, esc
+from dialogs.nc import evidence
 from dialogs.nc.labels import category_name, severity_name
 from dialogs.states import Report, Reports
 
@@ -39,8 +40,13 @@ async def _next(manager: DialogManager, state) -> None:
 async def photos_step(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     count = len(dialog_manager.dialog_data.get("photos", []))
     member = orgs.membership(db, user.id) is not None
+    kinds = evidence.counts(dialog_manager)
     return {
-        "count": count,
+        "count": kinds["photo"],
+        "voices": kinds["voice"],
+        "videos": kinds["video"],
+        "has_recordings": kinds["voice"] + kinds["video"] > 0,
+        "evidence": evidence.listing(dialog_manager),
         "has_photos": member and count > 0,
         "no_photos": member and count == 0,
         "outsider": not member,
@@ -72,11 +78,8 @@ async def summary(dialog_manager: DialogManager, **kwargs) -> dict:
 
 
 # ----- handlers ----------------------------------------------------------------------
-def _add_photo(manager: DialogManager, message: Message) -> None:
-    best = message.photo[-1]
-    photos = manager.dialog_data.setdefault("photos", [])
-    if len(photos) < nc.MAX_PHOTOS and [best.file_id, best.file_unique_id] not in photos:
-        photos.append([best.file_id, best.file_unique_id])
+async def on_remove(callback: CallbackQuery, widget, manager: DialogManager, position: str):
+    evidence.remove(manager, position)
 
 
 async def _take_text(message: Message, manager: DialogManager) -> long_text.Taken:
@@ -90,10 +93,12 @@ async def _take_text(message: Message, manager: DialogManager) -> long_text.Take
 async def on_photo_step_input(message: Message, widget, manager: DialogManager) -> None:
     if orgs.membership(manager.middleware_data["db"], manager.middleware_data["user"].id) is None:
         return
-    if message.photo:
-        _add_photo(manager, message)  # more of the album may follow: stay here
+    taken = await evidence.take(message, manager)
+    if taken == "added":  # more of the album may follow: stay here
         if message.caption:
             await _take_text(message, manager)
+    elif taken == "refused":
+        return
     elif message.text and await _take_text(message, manager) == "done":
         await _next(manager, Report.area)  # typed straight away: the photos were skipped
     elif not text.visible(text.clean(message.text or "")):
@@ -101,10 +106,9 @@ async def on_photo_step_input(message: Message, widget, manager: DialogManager) 
 
 
 async def on_text(message: Message, widget, manager: DialogManager) -> None:
-    if message.photo:
-        _add_photo(manager, message)
-        if not message.caption:
-            return
+    taken = await evidence.take(message, manager)
+    if taken == "refused" or (taken == "added" and not message.caption):
+        return
     taken = await _take_text(message, manager)
     if taken == "done":
         await _next(manager, Report.area)
@@ -127,8 +131,7 @@ async def on_area(callback: CallbackQuery, widget, manager: DialogManager, area_
 
 
 async def on_typed_area(message: Message, widget, manager: DialogManager) -> None:
-    if message.photo:  # the rest of an album: keep it
-        _add_photo(manager, message)
+    if await evidence.take(message, manager) != "none":  # the rest of an album: kept
         return
     typed = text.clean_line(message.text or "")
     if not text.visible(typed):
@@ -207,11 +210,12 @@ def report_dialog() -> Dialog:
     return Dialog(
         Window(
             T(
-                "<b>⚠️ Report a problem</b>\n\nSend one or more photos of it, or skip the photos "
-                "and type what happened.",
+                "<b>⚠️ Report a problem</b>\n\nSend one or more photos of it (a voice note or a "
+                "short video works too), or skip the photos and type what happened.",
                 when="no_photos",
             ),
             T("📷 Photos: {count}. Send more, or go on.", when="has_photos"),
+            T("🎤 Voice notes: {voices} · 🎬 Videos: {videos}", when="has_recordings"),
             T(
                 "Reports go to your organization's managers: join or create an organization "
                 "first (🏭 Organization).",
@@ -219,6 +223,7 @@ def report_dialog() -> Dialog:
             ),
             MessageInput(on_photo_step_input, content_types=[ContentType.ANY]),
             Button(T("➡️ Next"), id="photos_next", on_click=on_photos_next, when="has_photos"),
+            Choices("evidence", on_remove, page=10),
             SwitchTo(T("⏭ No photo"), id="no_photo", state=Report.text, when="no_photos"),
             cancel,
             state=Report.photos,

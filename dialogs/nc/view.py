@@ -53,7 +53,9 @@ def event_line(db, event: Event, locale: str, timezone: str, note_limit: int) ->
     line = f"• {when} · {esc(shorten(name(db, event.actor_id), 64))} · "
     line += esc(shorten(step_name(event), 100))
     note = event_text(event)
-    return line + (f": {esc(shorten(note, note_limit))}" if note else "")
+    if not note:
+        return line
+    return _("{step}: {note}").format(step=line, note=esc(shorten(note, note_limit)))
 
 
 def fields(db, report: Nonconformity, locale: str) -> dict:
@@ -67,6 +69,7 @@ def fields(db, report: Nonconformity, locale: str) -> dict:
     whole = (report.description, report.containment, report.root_cause, report.action)
     photos = nc.photo_count(db, report.id)
     waiting = nc.unarchived_count(db, report.id)
+    recordings = nc.recordings_count(db, report.id)
     return {
         "reference": report.reference,
         "status": status_name(report.status),
@@ -81,7 +84,8 @@ def fields(db, report: Nonconformity, locale: str) -> dict:
         **{key: esc(value) for key, value in shown.items()},
         "shortened": any(v and len(v) > len(s) for v, s in zip(whole, shown.values(), strict=True)),
         "photos": photos,
-        "has_photos": photos > 0,
+        "has_photos": photos > 0 and not recordings,
+        "has_recordings": recordings > 0,
         "unarchived": waiting,
         "has_unarchived": waiting > 0,
     }
@@ -127,35 +131,48 @@ def full_record(db, report: Nonconformity, history: list[Event], locale: str, ti
         when = format_moment(clock.local(event.at, timezone), locale, timezone, zone=False)
         line = f"{when} · {name(db, event.actor_id)} · {step_name(event)}"
         note = event_text(event)
-        trail.append(line + (f": {note}" if note else ""))
+        trail.append(_("{step}: {note}").format(step=line, note=note) if note else line)
     return parts("\n\n".join([*body, "\n".join(trail)]))
 
 
-async def send_photos(bot: Bot, chat_id: int, files: list[tuple[int, str, str | None]]) -> int:
-    """The report's photos. If Telegram no longer knows their file ids (files sent to another
-    bot, or to a console's earlier run), the archived copies are sent instead; returns how
-    many could be shown neither way."""
-    files = files[:10]
+async def send_evidence(bot: Bot, chat_id: int, pieces: list[tuple]) -> int:
+    """The report's photos (as one album), voice notes and videos. What Telegram no longer
+    knows (files sent to another bot, or to a console's earlier run) is sent from its archived
+    copy; returns how many could be shown neither way."""
+    missing = 0
+    photos = [p for p in pieces if p[3] == "photo"][:10]
+    if photos:
+        missing += await _send_or_archive(bot, chat_id, photos, _album)
+    for piece in (p for p in pieces if p[3] != "photo"):
+        missing += await _send_or_archive(bot, chat_id, [piece], _recording)
+    return missing
+
+
+async def _send_or_archive(bot: Bot, chat_id: int, pieces: list[tuple], send) -> int:
     try:
-        await _send(bot, chat_id, [file_id for _pos, file_id, _path in files])
+        await send(bot, chat_id, pieces, [file_id for _pos, file_id, _path, _kind in pieces])
         return 0
     except TelegramBadRequest:
         pass
-    archived = [
-        FSInputFile(path, f"{position + 1}.jpg")
-        for position, _file_id, path in files
-        if path and Path(path).is_file()
-    ]
-    if archived:
-        await _send(bot, chat_id, archived)
-    return len(files) - len(archived)
+    kept = [p for p in pieces if p[2] and Path(p[2]).is_file()]
+    if kept:
+        files = [FSInputFile(path, Path(path).name) for _pos, _id, path, _kind in kept]
+        await send(bot, chat_id, kept, files)
+    return len(pieces) - len(kept)
 
 
-async def _send(bot: Bot, chat_id: int, media: list) -> None:
+async def _album(bot: Bot, chat_id: int, pieces: list[tuple], media: list) -> None:
     if len(media) == 1:
         await bot.send_photo(chat_id, media[0])
-    elif media:
+    else:
         await bot.send_media_group(chat_id, [InputMediaPhoto(media=m) for m in media])
+
+
+async def _recording(bot: Bot, chat_id: int, pieces: list[tuple], media: list) -> None:
+    if pieces[0][3] == "voice":
+        await bot.send_voice(chat_id, media[0])
+    else:
+        await bot.send_video(chat_id, media[0])
 
 
 async def moved_meanwhile(message, typed: str = "") -> None:
