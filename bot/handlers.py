@@ -80,8 +80,10 @@ async def start_here(manager: DialogManager, db, user) -> None:
 def commands_router() -> Router:
     router = Router(name="commands")
     router.message.filter(F.chat.type == ChatType.PRIVATE)
+    # Commands as people type them: /START and /Menu too. A mention (/menu@certready_bot) is
+    # accepted when it names this bot; aiogram's Command checks it against getMe.
 
-    @router.message(CommandStart(deep_link=True))
+    @router.message(CommandStart(deep_link=True, ignore_case=True))
     async def invite_link(message: Message, command: CommandObject, dialog_manager, db, user):
         """An invite link or QR code: join in one tap (or confirm leaving another org)."""
         code = (command.args or "")[:64]
@@ -100,33 +102,33 @@ def commands_router() -> Router:
                 Onboarding.welcome, data={"created": False}, mode=StartMode.RESET_STACK
             )
 
-    @router.message(CommandStart())
+    @router.message(CommandStart(ignore_case=True))
     async def start(message: Message, dialog_manager: DialogManager, db, user) -> None:
         await start_here(dialog_manager, db, user)
 
-    @router.message(Command("menu"))
+    @router.message(Command("menu", ignore_case=True))
     async def menu(message: Message, dialog_manager: DialogManager) -> None:
         await dialog_manager.start(Menu.main, mode=StartMode.RESET_STACK)
 
-    @router.message(Command("help"))
+    @router.message(Command("help", ignore_case=True))
     async def help_(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Help.main, keep=True)
 
-    @router.message(Command("settings"))
+    @router.message(Command("settings", ignore_case=True))
     async def settings(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Preferences.main)
 
-    @router.message(Command("language"))
+    @router.message(Command("language", ignore_case=True))
     async def language(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(
             dialog_manager, Preferences.language, {"return_after": "language"}, keep=True
         )
 
-    @router.message(Command("library"))
+    @router.message(Command("library", ignore_case=True))
     async def library_(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Library.home)
 
-    @router.message(Command("search"))
+    @router.message(Command("search", ignore_case=True))
     async def search(message: Message, command: CommandObject, dialog_manager: DialogManager):
         query, problem = library.parse_query(command.args or "")
         if problem == "too_long":
@@ -136,48 +138,48 @@ def commands_router() -> Router:
         else:
             await open_over(dialog_manager, Library.search)
 
-    @router.message(Command("report"))
+    @router.message(Command("report", ignore_case=True))
     async def report(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Report.photos)
 
-    @router.message(Command("mytasks", "myreports"))  # /myreports: what earlier versions had
+    @router.message(Command("mytasks", "myreports", ignore_case=True))  # /myreports: as before
     async def my_reports(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Reports.mine)
 
-    @router.message(Command("reports"))
+    @router.message(Command("reports", ignore_case=True))
     async def reports(message: Message, dialog_manager: DialogManager, db, user) -> None:
         orgs.require(db, user.id, "manager")
         await open_over(dialog_manager, Cases.list)
 
-    @router.message(Command("readiness"))
+    @router.message(Command("readiness", ignore_case=True))
     async def readiness_(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Readiness.home)
 
-    @router.message(Command("roadmap"))
+    @router.message(Command("roadmap", ignore_case=True))
     async def roadmap_(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Roadmap.steps)
 
-    @router.message(Command("org"))
+    @router.message(Command("org", ignore_case=True))
     async def organization(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Organization.overview)
 
-    @router.message(Command("invite"))
+    @router.message(Command("invite", ignore_case=True))
     async def invite(message: Message, dialog_manager: DialogManager, db, user) -> None:
         orgs.require(db, user.id, "manager")
         await open_over(dialog_manager, Invites.list)
 
-    @router.message(Command("mydata"))
+    @router.message(Command("mydata", ignore_case=True))
     async def my_data(message: Message, db, user) -> None:
         await message.answer_document(
             BufferedInputFile(privacy.export_json(db, user.id), filename="certready-my-data.json"),
             caption=_("Everything CertReady stores about you, as JSON."),
         )
 
-    @router.message(Command("deleteme"))
+    @router.message(Command("deleteme", ignore_case=True))
     async def delete_me(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Privacy.erase)
 
-    @router.message(Command("stats"))
+    @router.message(Command("stats", ignore_case=True))
     async def stats(message: Message, db, settings) -> None:
         """Bot-wide numbers, for ADMIN_IDS only; to anyone else it is an unknown command."""
         if message.from_user.id not in settings.admin_ids:

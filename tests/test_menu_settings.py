@@ -1,7 +1,7 @@
 """A new user meets the bot, reads the help, switches language and sets a time zone."""
 
 from bot.db import users
-from tests.conftest import MENU_EN, MENU_ZH
+from tests.conftest import MENU_EN, MENU_ZH, NEW_YEARS_EVE
 
 
 async def test_new_english_user_sees_the_main_menu(en_user, db):
@@ -51,16 +51,18 @@ async def test_chinese_user_switches_to_english_in_settings(zh_user, db):
     assert users.get(db, zh_user.id).language == "en"
 
 
-async def test_time_zone_from_the_list(en_user, db):
+async def test_time_zone_from_the_list(en_user, db, clock):
+    clock(NEW_YEARS_EVE)  # winter: Berlin is at UTC+1
     await en_user.send("/settings")
-    assert "Time zone: Asia/Shanghai" in en_user.text()
+    assert "Time zone: Shanghai · UTC+8" in en_user.text()
     await en_user.press("🕒 Time zone")
     await en_user.press("Berlin")
-    assert "Time zone: Europe/Berlin" in en_user.text()
+    assert "Time zone: Berlin · UTC+1" in en_user.text()
     assert users.get(db, en_user.id).timezone == "Europe/Berlin"
 
 
-async def test_typed_time_zone_is_validated_in_the_users_language(zh_user, db):
+async def test_typed_time_zone_is_validated_in_the_users_language(zh_user, db, clock):
+    clock(NEW_YEARS_EVE)
     await zh_user.send("/settings")
     await zh_user.press("🕒 时区")
     await zh_user.send("Mars/Olympus")
@@ -68,7 +70,7 @@ async def test_typed_time_zone_is_validated_in_the_users_language(zh_user, db):
     assert "请选择其他时区" in zh_user.text()  # and the question is asked again below it
     assert users.get(db, zh_user.id).timezone is None
     await zh_user.send("america/sao paulo")  # case and spaces forgiven
-    assert "时区：America/Sao_Paulo" in zh_user.text()
+    assert "时区：圣保罗 · UTC−3" in zh_user.text()
     assert users.get(db, zh_user.id).timezone == "America/Sao_Paulo"
 
 

@@ -1,8 +1,9 @@
 """Settings: language and time zone.
 
 overview ─▶ language: pick English or 简体中文 → saved, the screen redraws in it
-         └▶ time zone: pick a common zone or type an IANA name (Europe/Berlin);
-            an unknown name gets a message and the user can type again.
+         └▶ time zone: pick a city (mainland China first) or type one, or an offset
+            (北京, Berlin, UTC+8, Europe/Berlin); what is not understood gets a message and
+            the user can type again.
 /language opens the language step directly and returns to where the user was.
 """
 
@@ -11,7 +12,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
-from babel.dates import get_timezone_location
 
 from bot import clock
 from bot.config import LANGUAGES
@@ -24,7 +24,7 @@ from dialogs.states import Preferences
 async def overview(dialog_manager: DialogManager, locale: str, timezone: str, **kwargs) -> dict:
     return {
         "language": LANGUAGE_NAMES[locale],
-        "timezone": timezone,
+        "timezone": preferences.zone_label(timezone, locale),
         "local_time": format_moment(clock.now(), locale, timezone),
     }
 
@@ -34,17 +34,19 @@ async def languages(dialog_manager: DialogManager, locale: str, **kwargs) -> dic
     return {"languages": [(lang, mark[lang] + LANGUAGE_NAMES[lang]) for lang in LANGUAGES]}
 
 
-async def zones(dialog_manager: DialogManager, locale: str, timezone: str, **kwargs) -> dict:
-    def label(zone: str) -> str:
-        mark = "✅ " if zone == timezone else ""
-        if zone == "UTC":
-            return f"{mark}UTC"
-        place = get_timezone_location(zone, locale=locale)
-        return f"{mark}{place} · {preferences.utc_offset(zone)}"
+def zone_choices(locale: str, current: str) -> list[tuple[str, str]]:
+    """The zone buttons, by city in the reader's language, the current one ticked.
+    Shared with the organization's settings."""
+    return [
+        (zone, ("✅ " if zone == current else "") + preferences.zone_label(zone, locale))
+        for zone in preferences.COMMON_TIMEZONES
+    ]
 
+
+async def zones(dialog_manager: DialogManager, locale: str, timezone: str, **kwargs) -> dict:
     return {
-        "zones": [(zone, label(zone)) for zone in preferences.COMMON_TIMEZONES],
-        "timezone": timezone,
+        "zones": zone_choices(locale, timezone),
+        "timezone": preferences.zone_label(timezone, locale),
     }
 
 
@@ -72,12 +74,14 @@ async def on_zone(callback: CallbackQuery, widget, manager: DialogManager, zone:
 
 async def on_typed_zone(message: Message, widget, manager: DialogManager, typed: str):
     if not await _save_zone(manager, typed):
-        await message.answer(
-            _(
-                "“{typed}” is not a time zone I know. Type an IANA name such as "
-                "Asia/Shanghai or Europe/Berlin, or pick one of the buttons."
-            ).format(typed=esc(typed[:64]))
-        )
+        await message.answer(unknown_zone(typed))
+
+
+def unknown_zone(typed: str) -> str:
+    return _(
+        "“{typed}” is not a time zone I know. Type a city such as Shanghai or Berlin, or an "
+        "offset such as UTC+8, or pick one of the buttons."
+    ).format(typed=esc(typed[:64]))
 
 
 async def _save_zone(manager: DialogManager, typed: str) -> bool:
@@ -111,8 +115,8 @@ def settings_dialog() -> Dialog:
         ),
         Window(
             T(
-                "Your time zone is {timezone}. Pick another one, or type its IANA name "
-                "(for example Asia/Shanghai or Europe/Berlin):"
+                "Your time zone: {timezone}. Pick another one, or type a city or an offset "
+                "(for example Shanghai, Berlin or UTC+8):"
             ),
             Choices("zones", on_zone),
             TextInput(id="typed_zone", on_success=on_typed_zone),

@@ -16,7 +16,9 @@ from bot.config import LANGUAGES
 from bot.db import orgs as org_records
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import orgs, preferences
+from bot.services.preferences import zone_label
 from dialogs.common import Choices, CloseButton, T, esc, name_problem, role_name
+from dialogs.home.settings import unknown_zone, zone_choices
 from dialogs.states import Invites, Members, Menu, Onboarding, Organization, Places
 
 
@@ -40,13 +42,13 @@ async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     }
 
 
-async def org_settings(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+async def org_settings(dialog_manager: DialogManager, db, user, locale: str, **kwargs) -> dict:
     orgs.require(db, user.id, "admin")
     org = orgs.organization(db, user.id)
     current = org["language"]
     return {
         "org": esc(org["name"]),
-        "timezone": org["timezone"],
+        "timezone": zone_label(org["timezone"], locale),
         "language": LANGUAGE_NAMES[current],
         "languages": [
             (lang, ("✅ " if lang == current else "") + LANGUAGE_NAMES[lang]) for lang in LANGUAGES
@@ -67,8 +69,9 @@ async def on_org_language(callback: CallbackQuery, widget, manager: DialogManage
     orgs.set_org_language(db, user.id, lang)
 
 
-async def zones(dialog_manager: DialogManager, **kwargs) -> dict:
-    return {"zones": [(zone, zone) for zone in preferences.COMMON_TIMEZONES]}
+async def zones(dialog_manager: DialogManager, db, user, locale: str, **kwargs) -> dict:
+    current = orgs.organization(db, user.id)["timezone"]
+    return {"zones": zone_choices(locale, current), "timezone": zone_label(current, locale)}
 
 
 async def on_org_zone(callback: CallbackQuery, widget, manager: DialogManager, zone: str):
@@ -82,12 +85,7 @@ async def on_org_timezone(message: Message, widget, manager: DialogManager, type
     if orgs.set_org_timezone(db, user.id, typed):
         await manager.switch_to(Organization.settings)
     else:
-        await message.answer(
-            _(
-                "“{typed}” is not a time zone I know. Type an IANA name such as "
-                "Asia/Shanghai or Europe/Berlin, or pick one of the buttons."
-            ).format(typed=esc(typed[:64]))
-        )
+        await message.answer(unknown_zone(typed))
 
 
 async def leaving(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
@@ -174,8 +172,8 @@ def organization_dialog() -> Dialog:
         ),
         Window(
             T(
-                "Pick the organization's time zone, or type its IANA name (for example "
-                "Asia/Shanghai):"
+                "The organization's time zone: {timezone}. Pick another one, or type a city or "
+                "an offset (for example Shanghai or UTC+8):"
             ),
             Choices("zones", on_org_zone),
             TextInput(id="org_tz", on_success=on_org_timezone),
