@@ -38,14 +38,16 @@ HELP = {
         "CertReady offline console — the real bot, no Telegram needed.\n"
         "Type a message or a /command; type a number to press that button (':say 9001' sends "
         "a number as text); ':photo PATH' sends a photo; ':as 2002 Name --lang zh' becomes "
-        "another person (':as' alone lists them); ':link' opens the newest invite link shown; "
+        "another person (':as' alone lists them); ':press TEXT' presses a button by its text; "
+        "':link' opens the newest invite link shown; "
         "':quit' leaves."
     ),
     "zh": (
         "认证通离线控制台：真实的机器人，无需连接 Telegram。\n"
         "直接输入文字或 /命令；输入数字即按下对应按钮（“:say 9001”把数字当文字发送）；"
         "“:photo 路径”发送照片；“:as 2002 姓名 --lang en”切换为另一个人"
-        "（只输入“:as”可列出所有人）；“:link”打开最近出现的邀请链接；“:quit”退出。"
+        "（只输入“:as”可列出所有人）；“:press 文字”按下含该文字的按钮；"
+        "“:link”打开最近出现的邀请链接；“:quit”退出。"
     ),
 }
 INBOX_LIMIT = 30  # messages kept for someone away, across runs
@@ -111,6 +113,9 @@ class Console:
             await self.act("/start")
             return
         person = self.people[person_id]
+        if (name and name != person.name) or (lang and lang != person.lang):  # renamed, relanguaged
+            person.name, person.lang = name or person.name, lang or person.lang
+            self.users[person_id] = self.local.user(person_id, person.lang, person.name)
         self.current = person_id
         self.out.write(f"\n══ {person.name} ({person.id}) ══\n")
         for block in person.inbox:
@@ -147,6 +152,8 @@ class Console:
         elif line == ":as" or line.startswith(":as "):
             await self._as(line)
             return True
+        elif line.startswith(":press "):
+            await self._press_label(line.removeprefix(":press ").strip())
         elif line == ":link":
             await self._open_link()
         elif line.startswith(":photo"):
@@ -176,6 +183,16 @@ class Console:
         else:
             data = keyboard[number - 1]["callback_data"]
             await self.user.press_data(data, self.screen.keyboard_message)
+
+    async def _press_label(self, label: str) -> None:
+        """Press a button by (part of) its text: scripts need not count buttons."""
+        matches = [i for i, b in enumerate(self.screen.keyboard, 1) if label in b["text"]]
+        exact = [i for i, b in enumerate(self.screen.keyboard, 1) if b["text"] == label]
+        chosen = exact or matches
+        if len(chosen) != 1:
+            self.out.write(f"(no single button with “{label}” on the newest keyboard)\n")
+            return
+        await self._press(chosen[0])
 
     async def _open_link(self) -> None:
         """Open the newest invite link the bot showed anyone here, as if it had been shared
@@ -246,7 +263,9 @@ async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO 
     try:
         if args.user_id in console.people:
             out.write("(welcome back: you were here)\n")
-        await console.become(args.user_id, "Console", lang)
+            await console.become(args.user_id, None, None)
+        else:
+            await console.become(args.user_id, "Console", lang)
         while True:
             out.write("\n› ")
             out.flush()

@@ -80,5 +80,23 @@ async def test_typed_number_presses_the_newest_keyboard(local, tmp_path):
     await console.act("/menu")
     assert "[7] ⚙️ Settings" in out.getvalue()
     assert await console.act("7")
-    assert "Time zone: Asia/Shanghai" in out.getvalue()
+    assert "Time zone: Shanghai" in out.getvalue()
     assert not await console.act(":quit")
+
+
+def test_the_readmes_story_runs_from_report_to_verified_close(tmp_path):
+    """The README's Chinese story, pasted as a newcomer would: worker → manager → close."""
+    from bot import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("python -m bot chat --lang zh --db data/story.sqlite3 <<'EOF'\n")
+    script = readme[start:].split("\n", 1)[1].split("\nEOF\n", 1)[0] + "\n"
+    result = run_cli("chat", "--lang", "zh", "--db", str(tmp_path / "story.sqlite3"), stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(no single button" not in out and "(no invite link" not in out, out[-3000:]
+    assert "⚠️ 新报告 NC-" in out  # the manager heard of the worker's report
+    assert "📋 您负责 NC-" in out  # the worker was given the action
+    assert "🛠 NC-" in out and "的纠正措施已完成" in out  # the manager was told it was done
+    assert out.rstrip().split("══ 阿强 (2002) ══")[-1].count("已关闭：原因已找到") == 1
+    assert (tmp_path / "story-console" / "people.json").is_file()

@@ -222,6 +222,12 @@ def move(
             return "stale"
         if to in FINISHED and found.reporter_id and found.reporter_id != actor_id:
             _tell(db, found.reporter_id, f"nc:{nc_id}:{to}:reporter", "nc.finished", nc_id, now)
+        if to == "done":  # the managers verify it: tell them it is their turn
+            for manager_id in audience(db, found).user_ids:
+                if manager_id != actor_id:
+                    _tell(
+                        db, manager_id, f"nc:{nc_id}:done:{manager_id}:{now}", "nc.done", nc_id, now
+                    )
         if to == "planned" and fields["owner_id"] != actor_id:
             key = f"nc:{nc_id}:owner:{fields['owner_id']}:{now}"
             _tell(db, fields["owner_id"], key, "nc.owner", nc_id, now)

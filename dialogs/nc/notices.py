@@ -109,6 +109,18 @@ def owner(db, person: User, params: dict):
     return message, report_buttons(report, take=False)
 
 
+@renders("nc.done")
+def action_done(db, person: User, params: dict):
+    report = _report_for(db, person, params, manage=True)
+    if report is None or report.status != "done":
+        return None
+    message = _(
+        "🛠 The corrective action for {reference} is done: {action}\n\n"
+        "Check that it worked, then mark it effective or not."
+    ).format(reference=report.reference, action=esc(text.shorten(report.action or "", PREVIEW)))
+    return message, report_buttons(report, take=False)
+
+
 @renders("nc.finished")
 def finished(db, person: User, params: dict):
     report = _report_for(db, person, params)
