@@ -8,9 +8,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 
-from bot.db import orgs as org_records
-from bot.db import users
-from bot.services import library, nc, orgs, privacy
+from bot.services import library, nc, orgs, people, privacy
 from bot.services.orgs import JoinCheck
 from dialogs.common import query_too_long
 from dialogs.nc.notices import OpenReport
@@ -71,7 +69,7 @@ async def open_over(
 
 async def start_here(manager: DialogManager, db, user) -> None:
     """A newcomer is welcomed and asked how they will use the bot; others get the menu."""
-    if users.onboarded(db, user.id) or orgs.membership(db, user.id):
+    if people.onboarded(db, user.id) or orgs.membership(db, user.id):
         await manager.start(Menu.main, mode=StartMode.RESET_STACK)
     else:
         await manager.start(Onboarding.language, mode=StartMode.RESET_STACK)
@@ -97,7 +95,7 @@ def commands_router() -> Router:
             if not dialog_manager.has_context():
                 await start_here(dialog_manager, db, user)
         else:
-            users.mark_onboarded(db, user.id)
+            people.mark_onboarded(db, user.id)
             await dialog_manager.start(
                 Onboarding.welcome, data={"created": False}, mode=StartMode.RESET_STACK
             )
@@ -190,7 +188,7 @@ def commands_router() -> Router:
                 "<b>CertReady in numbers</b>\nUsers: {users}\nOrganizations: {orgs}\n"
                 "Members — admins: {admins}, managers: {managers}, workers: {workers}\n"
                 "Linked groups: {groups}"
-            ).format(**org_records.totals(db))
+            ).format(**orgs.totals(db))
         )
 
     # Last: a command none of the above knows, even while a dialog is open.

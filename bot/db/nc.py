@@ -249,9 +249,7 @@ def unarchived(db: sqlite_utils.Database, now: str, limit: int = 50) -> list[Una
         " ORDER BY p.nc_id, p.position LIMIT ?",
         [now, limit],
     ).fetchall()
-    return [
-        Unarchived(r[0], r[1], r[2], r[3], f"NC-{r[4]}-{r[5]:04d}", r[6], r[7]) for r in rows
-    ]
+    return [Unarchived(r[0], r[1], r[2], r[3], f"NC-{r[4]}-{r[5]:04d}", r[6], r[7]) for r in rows]
 
 
 def set_photo_path(db: sqlite_utils.Database, nc_id: int, position: int, path: str) -> None:

@@ -72,6 +72,23 @@ def create_organization(
     return repo.create_organization(db, name, timezone, language, user_id, now_text())
 
 
+def member_count(db: sqlite_utils.Database, user_id: int) -> int:
+    """How many people the caller's organization has (0 if they are in none)."""
+    found = repo.membership(db, user_id)
+    return repo.count_members(db, found.org_id) if found else 0
+
+
+def timezone_of(db: sqlite_utils.Database, org_id: int | None, fallback: str) -> str:
+    """The organization's time zone (records are dated in it), else ``fallback``."""
+    org = repo.organization(db, org_id) if org_id else None
+    return org["timezone"] if org else fallback
+
+
+def totals(db: sqlite_utils.Database) -> dict:
+    """Bot-wide numbers for the bot's own administrators."""
+    return repo.totals(db)
+
+
 def alone(db: sqlite_utils.Database, user_id: int) -> bool:
     """Whether the user is the only member of their organization (leaving would close it)."""
     found = repo.membership(db, user_id)

@@ -6,14 +6,12 @@ from datetime import date, datetime
 from aiogram.utils.i18n import gettext as _
 
 from bot import clock
-from bot.db import users
-from bot.services import export, nc, orgs
+from bot.services import export, nc, orgs, people
 from dialogs.nc.labels import category_name, severity_name, status_name
 
 
 def _name(db, user_id: int | None) -> str:
-    person = users.get(db, user_id) if user_id else None
-    return person.first_name if person else "—"
+    return people.name(db, user_id)
 
 
 def _local(moment: str, timezone: str) -> datetime:

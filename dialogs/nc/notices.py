@@ -9,14 +9,12 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from bot.db import nc as repo
-from bot.db import users
-from bot.db.nc import Nonconformity
-from bot.db.users import User
 from bot.i18n import format_day
 from bot.outbox import renders
-from bot.services import nc, text
+from bot.services import nc, people, text
+from bot.services.nc import Nonconformity
 from bot.services.orgs import NotAllowed
+from bot.services.people import User
 from dialogs.common import esc
 from dialogs.nc.labels import category_name, severity_name
 
@@ -59,8 +57,7 @@ def _report_for(db, person: User, params: dict, manage: bool = False) -> Nonconf
 
 
 def _name(db, user_id: int | None) -> str:
-    person = users.get(db, user_id) if user_id else None
-    return esc(person.first_name) if person and person.first_name else "—"
+    return esc(people.name(db, user_id))
 
 
 @renders("nc.new")
@@ -76,7 +73,7 @@ def new_report(db, person: User, params: dict):
         severity=severity_name(report.severity),
         area=esc(report.area or "—"),
         category=category_name(report.category),
-        photos=len(repo.photos(db, report.id)),
+        photos=nc.photo_count(db, report.id),
         description=esc(text.shorten(report.description, PREVIEW)),
         reporter=_name(db, report.reporter_id),
     )

@@ -10,10 +10,9 @@ from aiogram.types import FSInputFile, InputMediaPhoto
 from aiogram.utils.i18n import gettext as _
 
 from bot import clock
-from bot.db import users
-from bot.db.nc import Event, Nonconformity
 from bot.i18n import format_day, format_moment
-from bot.services import nc
+from bot.services import nc, people
+from bot.services.nc import Event, Nonconformity
 from bot.services.text import parts, shorten
 from dialogs.common import esc
 from dialogs.nc.labels import category_name, severity_name, status_name
@@ -27,8 +26,7 @@ PAGE = 8  # history entries a page
 
 
 def name(db, user_id: int | None) -> str:
-    person = users.get(db, user_id) if user_id else None
-    return person.first_name if person and person.first_name else "—"
+    return people.name(db, user_id)
 
 
 def step_name(event: Event) -> str:

@@ -14,9 +14,8 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 
 from bot.config import LANGUAGES
-from bot.db import users
 from bot.i18n import LANGUAGE_NAMES
-from bot.services import orgs, preferences
+from bot.services import orgs, people, preferences
 from bot.services.orgs import JoinCheck
 from dialogs.common import Choices, T, close, esc, name_problem, role_name
 from dialogs.states import Menu, Onboarding
@@ -84,7 +83,7 @@ async def on_language(callback: CallbackQuery, widget, manager: DialogManager, l
 
 
 async def on_explore(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    users.mark_onboarded(manager.middleware_data["db"], manager.middleware_data["user"].id)
+    people.mark_onboarded(manager.middleware_data["db"], manager.middleware_data["user"].id)
     await manager.start(Menu.main, mode=StartMode.RESET_STACK)
 
 
@@ -102,7 +101,7 @@ async def try_join(manager: DialogManager, message: Message, result, code: str) 
     elif problem := join_problem(result):
         await message.answer(problem)
     else:
-        users.mark_onboarded(manager.middleware_data["db"], manager.middleware_data["user"].id)
+        people.mark_onboarded(manager.middleware_data["db"], manager.middleware_data["user"].id)
         manager.dialog_data["created"] = False
         await manager.switch_to(Onboarding.welcome)
 
@@ -125,7 +124,7 @@ async def on_name(message: Message, widget, manager: DialogManager, typed: str) 
     if created is None:
         await message.answer(join_problem("hand_over_first"))
         return
-    users.mark_onboarded(db, user.id)
+    people.mark_onboarded(db, user.id)
     manager.dialog_data["created"] = True
     await manager.switch_to(Onboarding.welcome)
 

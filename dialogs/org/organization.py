@@ -13,7 +13,6 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, Start, SwitchTo
 
 from bot.config import LANGUAGES
-from bot.db import orgs as org_records
 from bot.i18n import LANGUAGE_NAMES
 from bot.services import orgs, preferences
 from bot.services.preferences import zone_label
@@ -36,7 +35,7 @@ async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
         "org": esc(found.org_name),
         "role": role_name(found.role),
         "team": esc(found.team_name or "—"),
-        "members": org_records.count_members(db, found.org_id),
+        "members": orgs.member_count(db, user.id),
         "areas": areas,
         "teams": teams,
     }
@@ -90,7 +89,7 @@ async def on_org_timezone(message: Message, widget, manager: DialogManager, type
 
 async def leaving(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     found = orgs.membership(db, user.id)
-    alone = found is not None and org_records.count_members(db, found.org_id) == 1
+    alone = found is not None and orgs.member_count(db, user.id) == 1
     return {"org": esc(found.org_name) if found else "", "alone": alone, "others": not alone}
 
 

@@ -9,8 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import ShowMode
 
 from bot import clock
-from bot.db import orgs as org_records
-from bot.services import charts, export, library, readiness
+from bot.services import charts, export, library, orgs, readiness
 from bot.services.readiness import Score
 from dialogs.common import esc
 
@@ -132,8 +131,7 @@ def _sheets(
 
 def _org_zone(db, assessment, fallback: str) -> str:
     """Records carry the organization's time zone; a person on their own uses theirs."""
-    org = org_records.organization(db, assessment.org_id) if assessment.org_id else None
-    return org["timezone"] if org else fallback
+    return orgs.timezone_of(db, assessment.org_id, fallback)
 
 
 async def send_chart(callback, manager, assessment_id: int) -> None:
