@@ -16,7 +16,6 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardButton
 from aiogram.types import InlineKeyboardMarkup as Markup
 from aiogram.utils.i18n import I18n
 
-from bot.db import orgs as records
 from bot.db.orgs import GroupChat
 from bot.i18n import N_, in_languages
 from bot.services import groups, orgs
@@ -47,6 +46,12 @@ LINKED_TEAM = N_(
 )
 LANGUAGE_SET = N_("Done: I will write in this group in {language}.")
 UNLINKED = N_("This group is no longer linked to {org}.")
+RELINKED = N_("I am back. This group is linked to {org} again.")
+RELINKED_TEAM = N_("I am back. This group is linked to {org}, team {team}, again.")
+PRIVATE_ONLY = N_(
+    "Reports, tasks and menus are private, one person at a time: open me in a private chat."
+)
+OPEN_PRIVATELY = N_("Open CertReady")
 GROUP_LANGUAGE_NAMES = {"zh": N_("Chinese"), "en": N_("English"), "both": N_("Chinese and English")}
 
 
@@ -74,15 +79,34 @@ def groups_router() -> Router:
     router.my_chat_member.filter(F.chat.type.in_(GROUPS))
 
     @router.my_chat_member(ChatMemberUpdatedFilter(IS_NOT_MEMBER >> IS_MEMBER))
-    async def added(event: ChatMemberUpdated, bot: Bot, i18n: I18n) -> None:
-        await bot.send_message(event.chat.id, in_languages(i18n, HELLO, ("zh", "en")))
+    async def added(event: ChatMemberUpdated, bot: Bot, i18n: I18n, db) -> None:
+        back = groups.returned(db, event.chat.id)  # a group the bot knows: its link holds
+        if back is None:
+            await bot.send_message(event.chat.id, in_languages(i18n, HELLO, ("zh", "en")))
+            return
+        text = _linked_text(db, i18n, back, RELINKED, RELINKED_TEAM)
+        await bot.send_message(event.chat.id, text)
+
+    @router.message(Command("report", "menu", "help", "start", "mytasks", ignore_case=True))
+    async def private_only(message: Message, db, i18n: I18n, bot: Bot) -> None:
+        """Forms and menus live in private chats: point there, with a button that opens the
+        bot privately on the right screen, in the group's language(s)."""
+        here = groups.languages(groups.group(db, message.chat.id))
+        command = (message.text or "").split()[0].split("@")[0].lstrip("/").lower()
+        target = command if command in ("report", "mytasks") else "menu"
+        me = await bot.me()
+        labels = " · ".join(i18n.gettext(OPEN_PRIVATELY, locale=lang) for lang in here)
+        button = InlineKeyboardButton(text=labels, url=f"https://t.me/{me.username}?start={target}")
+        await message.reply(
+            in_languages(i18n, PRIVATE_ONLY, here), reply_markup=Markup(inline_keyboard=[[button]])
+        )
 
     @router.my_chat_member(ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER))
     async def removed(event: ChatMemberUpdated, db) -> None:
         log.info("removed from group %s", event.chat.id)
         groups.removed(db, event.chat.id)
 
-    @router.message(Command("link"))
+    @router.message(Command("link", ignore_case=True))
     async def link(message: Message, command: CommandObject, db, user, i18n: I18n, bot: Bot):
         here = groups.languages(groups.group(db, message.chat.id))
         if user is None:  # an anonymous group admin posts as the group itself
@@ -109,7 +133,7 @@ def groups_router() -> Router:
             return
         await message.reply(_linked_text(db, i18n, linked), reply_markup=_language_buttons())
 
-    @router.message(Command("unlink"))
+    @router.message(Command("unlink", ignore_case=True))
     async def unlink(message: Message, db, user, i18n: I18n) -> None:
         found = groups.group(db, message.chat.id)
         here = groups.languages(found)
@@ -152,10 +176,12 @@ def groups_router() -> Router:
     return router
 
 
-def _linked_text(db, i18n: I18n, linked: GroupChat) -> str:
-    name = esc(records.organization(db, linked.org_id)["name"])
-    team = records.team_name(db, linked.org_id, linked.team_id)
+def _linked_text(
+    db, i18n: I18n, linked: GroupChat, plain: str = LINKED, with_team: str = LINKED_TEAM
+) -> str:
+    name = esc(groups.organization_name(db, linked))
+    team = groups.team_name(db, linked)
     langs = groups.languages(linked)
     if team:
-        return in_languages(i18n, LINKED_TEAM, langs, org=name, team=esc(team))
-    return in_languages(i18n, LINKED, langs, org=name)
+        return in_languages(i18n, with_team, langs, org=name, team=esc(team))
+    return in_languages(i18n, plain, langs, org=name)

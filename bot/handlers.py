@@ -67,6 +67,10 @@ async def open_over(
     await manager.start(state, data=data, show_mode=ShowMode.SEND)
 
 
+# Deep links a group's "Open CertReady" button uses; anything else after /start is an invite.
+SCREEN_LINKS = {"report": Report.photos, "mytasks": Reports.mine, "menu": Menu.main}
+
+
 async def start_here(manager: DialogManager, db, user) -> None:
     """A newcomer is welcomed and asked how they will use the bot; others get the menu."""
     if people.onboarded(db, user.id) or orgs.membership(db, user.id):
@@ -80,6 +84,16 @@ def commands_router() -> Router:
     router.message.filter(F.chat.type == ChatType.PRIVATE)
     # Commands as people type them: /START and /Menu too. A mention (/menu@certready_bot) is
     # accepted when it names this bot; aiogram's Command checks it against getMe.
+
+    @router.message(
+        CommandStart(deep_link=True, ignore_case=True, magic=F.args.in_(SCREEN_LINKS))
+    )
+    async def screen_link(message: Message, command: CommandObject, dialog_manager, db, user):
+        """A button in a group chat ("Open CertReady"): the screen it pointed at."""
+        if not (people.onboarded(db, user.id) or orgs.membership(db, user.id)):
+            await start_here(dialog_manager, db, user)  # a newcomer picks a language first
+            return
+        await open_over(dialog_manager, SCREEN_LINKS[command.args])
 
     @router.message(CommandStart(deep_link=True, ignore_case=True))
     async def invite_link(message: Message, command: CommandObject, dialog_manager, db, user):

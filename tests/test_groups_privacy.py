@@ -91,6 +91,24 @@ async def test_manager_links_a_team_group_and_picks_its_language(local):
     await bot_removed(local, GROUP, in_group.profile)
     assert records.group_chat(local.db, GROUP["id"]).active is False
 
+    # Added again: the group keeps its organization, team and languages.
+    await bot_joins(local, GROUP, in_group.profile)
+    back = in_group.text()
+    assert back.startswith("我回来了。本群已重新关联到华东精密的三号线班组。")
+    assert "This group is linked to 华东精密, team 三号线, again." in back
+    group = records.group_chat(local.db, GROUP["id"])
+    assert (group.language, group.active) == ("both", True)
+
+    # Forms live in private chats: /report in the group points there, with a button.
+    await worker_in_group.send("/REPORT")
+    reply = worker_in_group.messages()[-1]
+    assert "请在私聊中打开我" in reply["text"] and "open me in a private chat" in reply["text"]
+    button = reply["reply_markup"]["inline_keyboard"][0][0]
+    assert button["text"] == "打开认证通 · Open CertReady"
+    assert button["url"] == "https://t.me/certready_local_bot?start=report"
+    await worker.send("/start report")  # what tapping it sends in the private chat
+    assert worker.text().startswith("⚠️ 上报问题")
+
 
 async def test_another_organizations_manager_cannot_take_over_a_group(local):
     a = local.user(4003, language_code="en", first_name="A")

@@ -91,3 +91,13 @@ async def test_back_leads_to_the_menu_or_to_the_form_never_to_a_stale_screen(loc
     await boss.press("Equipment")
     await boss.press("🟠 Major")
     assert "📝 Oil under press 4, again" in boss.text()
+
+
+async def test_a_photo_sent_right_after_joining_is_offered_as_a_report(local):
+    boss = local.user(9731, language_code="en", first_name="Al")
+    await create_org(boss, "Join Ltd", lang="en")
+    worker = local.user(9732, language_code="zh", first_name="阿强")
+    await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    assert "继续 ➡️" in worker.buttons()  # still on the welcome screen
+    await worker.send_photo(b"\x89PNG\r\n\x1a\nleak")
+    assert worker.text() == "要把这个作为问题上报吗？"

@@ -306,6 +306,10 @@ def set_group_language(db: sqlite_utils.Database, chat_id: int, language: str) -
         db.execute("UPDATE group_chats SET language = ? WHERE chat_id = ?", [language, chat_id])
 
 
+def reactivate_group(db: sqlite_utils.Database, chat_id: int) -> None:
+    db.execute("UPDATE group_chats SET active = 1 WHERE chat_id = ?", [chat_id])
+
+
 def deactivate_group(db: sqlite_utils.Database, chat_id: int) -> None:
     with write(db):
         db.execute("UPDATE group_chats SET active = 0 WHERE chat_id = ?", [chat_id])

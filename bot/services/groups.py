@@ -89,5 +89,23 @@ def removed(db: sqlite_utils.Database, chat_id: int) -> None:
     repo.deactivate_group(db, chat_id)
 
 
+def returned(db: sqlite_utils.Database, chat_id: int) -> GroupChat | None:
+    """The bot was added to a group it was removed from: its link (organization, team,
+    language) holds again, if the organization still exists."""
+    found = repo.group_chat(db, chat_id)
+    if found is None or repo.organization(db, found.org_id) is None:
+        return None
+    repo.reactivate_group(db, chat_id)
+    return repo.group_chat(db, chat_id)
+
+
+def organization_name(db: sqlite_utils.Database, group: GroupChat) -> str:
+    return repo.organization(db, group.org_id)["name"]
+
+
+def team_name(db: sqlite_utils.Database, group: GroupChat) -> str | None:
+    return repo.team_name(db, group.org_id, group.team_id)
+
+
 def team_names(db: sqlite_utils.Database, user_id: int) -> list[str]:
     return [name for _id, name in orgs.places(db, user_id, "teams")]

@@ -7,10 +7,11 @@ first /start ─▶ language (pre-selected from Telegram) ─▶ choice:
 An invite link (/start <code>) or QR code skips to welcome in one tap, or to switch.
 """
 
+from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.input import TextInput
+from aiogram_dialog.widgets.input import MessageInput, TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 
 from bot.config import LANGUAGES
@@ -18,6 +19,7 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.services import orgs, people, preferences
 from bot.services.orgs import JoinCheck
 from dialogs.common import Choices, T, close, esc, name_problem, role_name
+from dialogs.nc.offer import offer_report
 from dialogs.states import Menu, Onboarding
 
 
@@ -80,6 +82,12 @@ async def on_language(callback: CallbackQuery, widget, manager: DialogManager, l
         manager.middleware_data["i18n"].current_locale = lang
         manager.middleware_data["locale"] = lang
         await manager.switch_to(Onboarding.choice)
+
+
+async def on_welcome_message(message: Message, widget, manager: DialogManager) -> None:
+    """A photo or a few words sent right after joining: as on the menu, offer to report it."""
+    if not await offer_report(message, manager):
+        await message.answer(_("Please use the buttons, or send /menu for the main menu."))
 
 
 async def on_explore(callback: CallbackQuery, button, manager: DialogManager) -> None:
@@ -192,6 +200,7 @@ def onboarding_dialog() -> Dialog:
             ),
             T("You are not in an organization at the moment.", when="gone"),
             Button(T("Continue ➡️"), id="continue", on_click=on_continue),
+            MessageInput(on_welcome_message, content_types=[ContentType.ANY]),
             state=Onboarding.welcome,
             getter=welcome,
         ),
