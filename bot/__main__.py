@@ -6,8 +6,35 @@ import sys
 from bot import cli
 from bot.startup import StartupError
 
+# The console speaks the language it is asked to: `chat --lang zh --help` is in Chinese.
+CHAT_HELP = {
+    "en": {
+        "help": "talk to the bot in this terminal, offline",
+        "description": "Offline console: the real bot, no token, no network. Type text or "
+        "/commands; type a button's number to press it (':press TEXT' by its text); "
+        "':photo PATH' sends a photo; ':as 2002 Name --lang zh' becomes another person; "
+        "':link' opens the newest invite link; ':quit' exits.",
+        "lang": "the language your Telegram app reports (default: en)",
+        "db": "database file (default: data/console.sqlite3, apart from the bot's); the "
+        "console's people, files and evidence are kept beside it",
+        "user_id": "your Telegram user id in the console",
+        "files": "folder for photos and documents the bot sends (default: console-files)",
+    },
+    "zh": {
+        "help": "在终端里离线使用机器人",
+        "description": "离线控制台：真实的机器人，无需令牌，无需联网。直接输入文字或 /命令；"
+        "输入按钮的数字即可按下（“:press 文字”按文字按下）；“:photo 路径”发送照片；"
+        "“:as 2002 姓名 --lang en”切换为另一个人；“:link”打开最近的邀请链接；“:quit”退出。",
+        "lang": "您的 Telegram 应用所用的语言（默认：en）",
+        "db": "数据库文件（默认：data/console.sqlite3，与正式机器人分开）；控制台的人员、文件和"
+        "证据保存在它旁边",
+        "user_id": "您在控制台中的 Telegram 用户 ID",
+        "files": "保存机器人发送的照片和文件的文件夹（默认：console-files）",
+    },
+}
 
-def parser() -> argparse.ArgumentParser:
+
+def parser(chat_language: str = "en") -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m bot", description="CertReady (认证通): ISO 9001 readiness bot for Telegram."
     )
@@ -26,32 +53,12 @@ def parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=cli.run)
 
-    chat = commands.add_parser(
-        "chat",
-        help="talk to the bot in this terminal, offline",
-        description="Offline console: the real bot, no token, no network. "
-        "Type text or /commands; type a button's number to "
-        "press it; ':photo PATH' sends a photo; ':quit' exits.",
-    )
-    chat.add_argument(
-        "--lang",
-        choices=["en", "zh"],
-        default=None,
-        help="the language your Telegram app reports (default: en)",
-    )
-    chat.add_argument(
-        "--db",
-        default="data/console.sqlite3",
-        help="database file (default: data/console.sqlite3, apart from the bot's)",
-    )
-    chat.add_argument(
-        "--user-id", type=int, default=1001, help="your Telegram user id in the console"
-    )
-    chat.add_argument(
-        "--files",
-        default="console-files",
-        help="folder for photos and documents the bot sends (default: console-files)",
-    )
+    words = CHAT_HELP[chat_language]
+    chat = commands.add_parser("chat", help=words["help"], description=words["description"])
+    chat.add_argument("--lang", choices=["en", "zh"], default=None, help=words["lang"])
+    chat.add_argument("--db", default="data/console.sqlite3", help=words["db"])
+    chat.add_argument("--user-id", type=int, default=1001, help=words["user_id"])
+    chat.add_argument("--files", default="console-files", help=words["files"])
     chat.set_defaults(handler=cli.chat)
 
     migrate = commands.add_parser(
@@ -92,7 +99,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    chinese = "chat" in given and any(
+        a == "--lang=zh" or (a == "--lang" and given[i + 1 : i + 2] == ["zh"])
+        for i, a in enumerate(given)
+    )
+    args = parser("zh" if chinese else "en").parse_args(argv)
     try:
         return args.handler(args) or 0
     except StartupError as error:  # to fix in the deployment: one line each, no traceback

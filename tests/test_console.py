@@ -100,3 +100,11 @@ def test_the_readmes_story_runs_from_report_to_verified_close(tmp_path):
     assert "🛠 NC-" in out and "的纠正措施已完成" in out  # the manager was told it was done
     assert out.rstrip().split("══ 阿强 (2002) ══")[-1].count("已关闭：原因已找到") == 1
     assert (tmp_path / "story-console" / "people.json").is_file()
+
+
+def test_the_consoles_help_and_banner_follow_its_language(tmp_path):
+    help_zh = run_cli("chat", "--lang", "zh", "--help")
+    assert help_zh.returncode == 0 and "离线控制台：真实的机器人" in help_zh.stdout
+    assert "Offline console" in run_cli("chat", "--help").stdout
+    banner = run_cli("chat", "--lang", "zh", "--db", str(tmp_path / "c.sqlite3"), stdin=":quit\n")
+    assert banner.stdout.startswith("认证通离线控制台")
