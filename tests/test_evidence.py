@@ -108,3 +108,13 @@ async def test_voice_notes_and_videos_are_evidence_and_other_files_are_refused(l
         "voice",
         "video",
     ]
+
+
+async def test_a_voice_note_sent_on_the_menu_is_offered_as_a_report(local):
+    boss = local.user(9851, language_code="en", first_name="Al")
+    await create_org(boss, "Voice Ltd", lang="en")
+    await boss.send("/menu")
+    await boss.send_voice(b"OggS the conveyor makes a grinding noise")
+    assert boss.text() == "Report this as a problem?"
+    await boss.press("⚠️ Yes, report it")
+    assert "🎤 Voice notes: 1 · 🎬 Videos: 0" in boss.text()

@@ -19,7 +19,7 @@ ICON = {"photo": "📷", "voice": "🎤", "video": "🎬"}
 Taken = Literal["added", "refused", "none"]
 
 
-def _piece(message: Message):
+def piece(message: Message):
     """(kind, file) of the evidence in the message, "not_media" for another file, or None."""
     if message.photo:
         return "photo", message.photo[-1]
@@ -39,7 +39,7 @@ def _piece(message: Message):
 
 async def take(message: Message, manager: DialogManager) -> Taken:
     """Add the message's photo, voice note or video to the draft; say why if it cannot be."""
-    found = _piece(message)
+    found = piece(message)
     if found is None:
         return "none"
     kind, item = found

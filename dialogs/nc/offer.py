@@ -15,6 +15,7 @@ from aiogram_dialog.widgets.kbd import Button
 
 from bot.services import intent, nc, orgs
 from dialogs.common import T
+from dialogs.nc import evidence
 from dialogs.states import Menu, Report, ReportOffer
 
 
@@ -32,12 +33,14 @@ async def offer_report(message: Message, manager: DialogManager) -> bool:
     if talk:
         await answer_small_talk(message, manager, talk, member)
         return True
-    if not (member and (message.photo or message.text)):
+    piece = evidence.piece(message)  # a photo, a voice note, a video (not any file)
+    media = piece is not None and piece[0] != "not_media"
+    if not (member and (media or message.text)):
         return False
     offered: dict = {}
-    if message.photo:
-        best = message.photo[-1]
-        offered["photos"] = [[best.file_id, best.file_unique_id]]
+    if media:
+        kind, item = piece
+        offered["photos"] = [[item.file_id, item.file_unique_id, kind]]
     words = message.text or message.caption or ""
     description, problem = nc.clean_description(words)
     if not problem and not intent.small_talk(words):  # a photo captioned 你好 says nothing yet
@@ -73,12 +76,9 @@ async def on_start(start_data: dict | None, manager: DialogManager) -> None:
 
 
 async def on_more(message: Message, widget, manager: DialogManager) -> None:
-    """The rest of an album arrives while the question is on screen: keep it."""
-    if message.photo:
-        best = message.photo[-1]
-        photos = manager.dialog_data.setdefault("photos", [])
-        if [best.file_id, best.file_unique_id] not in photos:
-            photos.append([best.file_id, best.file_unique_id])
+    """The rest of an album (or another recording) arrives while the question is on screen:
+    keep it."""
+    await evidence.take(message, manager)
 
 
 async def on_yes(callback: CallbackQuery, button, manager: DialogManager) -> None:
@@ -98,7 +98,7 @@ def report_offer_dialog() -> Dialog:
             T("Report this as a problem?"),
             Button(T("⚠️ Yes, report it"), id="yes", on_click=on_yes),
             Button(T("✖️ No"), id="no", on_click=on_no),
-            MessageInput(on_more, content_types=[ContentType.PHOTO]),
+            MessageInput(on_more, content_types=[ContentType.ANY]),
             state=ReportOffer.ask,
         ),
         on_start=on_start,
