@@ -108,3 +108,21 @@ def test_the_consoles_help_and_banner_follow_its_language(tmp_path):
     assert "Offline console" in run_cli("chat", "--help").stdout
     banner = run_cli("chat", "--lang", "zh", "--db", str(tmp_path / "c.sqlite3"), stdin=":quit\n")
     assert banner.stdout.startswith("认证通离线控制台")
+
+
+def test_a_photo_from_an_earlier_console_run_still_opens_and_is_archived(tmp_path):
+    photo = tmp_path / "leak.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n leak at press 4")
+    db = str(tmp_path / "c.sqlite3")
+    first = (
+        ":press English\n:press Create an organization\nPhoto Ltd\n:press Continue\n"
+        f"/report\n:photo {photo}\n:press Next\nOil under press 4\n:press Skip\n"
+        ":press Equipment\n:press Minor\n:press Submit\n"
+    )
+    run_1 = run_cli("chat", "--db", db, stdin=first)
+    assert run_1.returncode == 0 and "Saved as" in run_1.stdout, run_1.stdout[-2000:]
+    run_2 = run_cli("chat", "--db", db, stdin="/reports\n:press NC-\n:press Photos\n")
+    assert run_2.returncode == 0 and "Traceback" not in run_2.stderr, run_2.stderr
+    assert "[photo saved to" in run_2.stdout  # the file id from run 1 is still known
+    archived = list((tmp_path / "c-console" / "evidence").rglob("1.jpg"))
+    assert archived and archived[0].read_bytes() == photo.read_bytes()
