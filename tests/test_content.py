@@ -146,69 +146,72 @@ VALID_SECTION = """
         (
             "kind: clause\nitems:\n  - id: '4'\n    title: {en: Context, zh: 组织环境}\n"
             "    asks: {en: Asks}\n    evidence: {en: E, zh: 证据}\n",
-            "bad.yaml: 4: 'asks' has no zh text",
+            "bad.yaml:5: 4: 'asks' has no zh text",
         ),
         (
             "kind: clause\nitems:\n  - id: '4.1'\n    title: {en: A, zh: 甲}\n"
             "    asks: {en: A, zh: 甲}\n    evidence: {en: E, zh: 证据}\n",
-            "bad.yaml: 4.1: parent clause '4' does not exist",
+            "bad.yaml:3: 4.1: parent clause '4' does not exist",
         ),
         (
             "kind: article\nitems:\n  - id: x\n    section: nowhere\n    title: {en: A, zh: 甲}\n"
             "    body: {en: B, zh: 乙}\n",
-            "bad.yaml: x: 'section' points to unknown section 'nowhere'",
+            "bad.yaml:4: x: 'section' points to unknown section 'nowhere'",
         ),
         (
             "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
             "    body: {en: B, zh: 乙}\n    clauses: ['11.1']\n",
-            "bad.yaml: x: 'clauses' points to unknown clause '11.1'",
+            "bad.yaml:7: x: 'clauses' points to unknown clause '11.1'",
         ),
         (
             "kind: article\nitems:\n  - id: x\n    title: {en: A, zh: 甲}\n"
             "    body: {en: B, zh: 乙}\n",
-            "bad.yaml: x: needs 'section'",
+            "bad.yaml:3: x: needs 'section'",
         ),
         (
             "kind: section\nitems:\n  - id: family\n    title: {en: A, zh: 甲}\n",
-            "sections.yaml: family: duplicate section id (first in content/bad.yaml)",
+            "sections.yaml:4: family: duplicate section id (first in content/bad.yaml)",
         ),
         (
             "kind: section\nitems:\n  - id: Big Id\n    title: {en: A, zh: 甲}\n",
-            "bad.yaml: Big Id: id may hold only",
+            "bad.yaml:3: Big Id: id may hold only",
         ),
         (
             "kind: section\nitems:\n  - id: s\n    title: {en: '" + "x" * 101 + "', zh: 甲}\n",
-            "bad.yaml: s: 'title' (en) is 101 characters; the limit is 100",
+            "bad.yaml:4: s: 'title' (en) is 101 characters; the limit is 100",
         ),
         (
             "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
             "    body: {en: '" + "y" * 3501 + "', zh: 乙}\n",
-            "bad.yaml: x: 'body' (en) is 3501 characters; the limit is 3500",
+            "bad.yaml:6: x: 'body' (en) is 3501 characters; the limit is 3500",
         ),
         (
             "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
             "    body: {en: See ISO1901., zh: 乙}\n",
-            "bad.yaml: x: 'body' (en) says 'ISO1901'; write 'ISO 19011'",
+            "bad.yaml:6: x: 'body' (en) says 'ISO1901'; write 'ISO 19011'",
         ),
         (
             "kind: article\nitems:\n  - id: x\n    section: family\n    title: {en: A, zh: 甲}\n"
             "    body: {en: B, zh: 保持形成文件的信息}\n",
-            "bad.yaml: x: 'body' (zh) says '形成文件的信息'; write '成文信息'",
+            "bad.yaml:6: x: 'body' (zh) says '形成文件的信息'; write '成文信息'",
         ),
         (
             "kind: section\nitems:\n  - id: s\n    title: {en: A, zh: 甲, fr: B}\n",
-            "bad.yaml: s: 'title' has an unknown language 'fr'",
+            "bad.yaml:4: s: 'title' has an unknown language 'fr'",
         ),
         (
             "kind: section\nitems:\n  - id: s\n    title: {en: A, zh: 甲}\n    colour: red\n",
-            "bad.yaml: s: unknown field(s): colour",
+            "bad.yaml:5: s: unknown field(s): colour",
         ),
         ("kind: poem\nitems: []\n", "bad.yaml: -: needs 'kind:' set to one of"),
-        ("kind: section\nitems: [\n", "bad.yaml: -: not valid YAML"),
-        ("kind: section\nitems:\n  - title: {en: A, zh: 甲}\n", "bad.yaml: #1: item needs an 'id'"),
+        ("kind: section\nitems: [\n", "bad.yaml:3: -: not valid YAML"),
+        (
+            "kind: section\nitems:\n  - title: {en: A, zh: 甲}\n",
+            "bad.yaml:3: #1: item needs an 'id'",
+        ),
     ],
 )
-def test_each_kind_of_mistake_is_reported_with_file_and_item(tmp_path, source, expected):
+def test_each_kind_of_mistake_is_reported_with_file_line_and_item(tmp_path, source, expected):
     root = tmp_path / "content"
     root.mkdir()
     write(root, "sections.yaml", VALID_SECTION)

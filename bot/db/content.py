@@ -1,6 +1,8 @@
 """Content tables: items, their texts per language, and the library search index."""
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -8,6 +10,30 @@ import sqlite_utils
 from bot.db.tx import write
 
 SEARCHABLE = {"article": ("body",), "clause": ("asks", "evidence")}
+# The trigram index finds nothing shorter than three characters: shorter patterns are scanned.
+TRIGRAM = 3
+# Scripts written without spaces between words: matched anywhere, never by word.
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Punctuation, symbols and spaces (underscore included), except a dot between digits (9.2).
+_SEPARATORS = re.compile(r"(?:(?!(?<=\d)\.(?=\d))[\W_])+")
+# Where a space goes: between CJK and other letters or digits, and between letters and digits.
+_BOUNDARIES = re.compile(
+    rf"(?<=[{CJK}])(?=[^\W{CJK}])|(?<=[^\W{CJK}])(?=[{CJK}])"
+    rf"|(?<=[^\W\d{CJK}])(?=\d)|(?<=\d)(?=[^\W\d{CJK}])"
+)
+
+
+def search_form(text: str) -> str:
+    """``text`` as the search index holds it, and as queries are matched against it.
+
+    Full-width forms become plain (ＩＳＯ → iso), case is folded, punctuation and symbols
+    become spaces, and letters, digits and CJK are set apart by one space, so that ISO9001,
+    ISO-9001 and ISO 9001 are one form, and so are ISO 9001认证 and ISO 9001 认证. Only a dot
+    between digits is kept: clause numbers stay whole (8.5.2).
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _BOUNDARIES.sub(" ", _SEPARATORS.sub(" ", text))
+    return " ".join(text.split())
 
 
 @dataclass
@@ -21,6 +47,8 @@ class Item:
     parent: str | None = None
     attrs: dict = field(default_factory=dict)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # field → lang → text
+    line: int = 0  # where the item starts in its source file, for problems
+    field_lines: dict[str, int] = field(default_factory=dict)  # field → line
 
 
 @dataclass(frozen=True)
@@ -66,8 +94,9 @@ def replace_all(db: sqlite_utils.Database, items: list[Item], fingerprint: str) 
                         "kind": item.kind,
                         "item_id": item.id,
                         "lang": lang,
-                        "title": title,
-                        "body": body,
+                        # padded: a pattern " audit" finds a word starting at the very beginning
+                        "title": f" {search_form(title)} ",
+                        "body": f" {search_form(body)} ",
                     }
                 )
     with write(db):
@@ -114,6 +143,15 @@ def get(db: sqlite_utils.Database, kind: str, item_id: str, lang: str) -> Entry 
     return found[0] if found else None
 
 
+def entries(db: sqlite_utils.Database, keys: list[tuple[str, str]], lang: str) -> list[Entry]:
+    """The entries for (kind, id) ``keys``, in their order: one query for a page of results."""
+    if not keys:
+        return []
+    pairs = " OR ".join(["(i.kind = ? AND i.id = ?)"] * len(keys))
+    found = {(e.kind, e.id): e for e in _entries(db, lang, pairs, [v for key in keys for v in key])}
+    return [found[key] for key in keys if key in found]
+
+
 def listing(db: sqlite_utils.Database, kind: str, lang: str) -> list[Entry]:
     return _entries(db, lang, "i.kind = ?", [kind])
 
@@ -130,30 +168,83 @@ def by_attr(db: sqlite_utils.Database, kind: str, attr: str, value: str, lang: s
     )
 
 
-def search(db: sqlite_utils.Database, query: str) -> list[tuple[str, str]]:
-    """(kind, id) of library items matching ``query`` in any language, best first.
+@dataclass(frozen=True)
+class Concept:
+    """One thing a query asks for: any of ``patterns`` (in search form, a leading space for
+    "a word starting so", a trailing one for "a whole word"), or one of ``pages`` outright,
+    which then come first, in their order."""
 
-    The trigram index needs three characters; shorter queries (two-character
-    Chinese words such as 审核) fall back to a substring scan.
+    patterns: tuple[str, ...]
+    pages: tuple[tuple[str, str], ...] = ()  # (kind, id)
+
+
+Key = tuple[str, str]  # (kind, id)
+Found = dict[Key, tuple[bool, float]]  # → (in a title, bm25: lower is better)
+
+
+def search(db: sqlite_utils.Database, concepts: list[Concept], every: bool = True) -> list[Key]:
+    """(kind, id) of library items matching every concept (with ``every=False``: any), best
+    first: an item a concept names outright, then items matching more concepts in their
+    title, then by bm25 (titles weigh ten times the body), summed over the concepts.
+
+    The trigram index needs three characters; shorter patterns (two-character Chinese words
+    such as 审核) fall back to a substring scan: both sides are in search form, so a plain
+    ``instr`` is exact.
     """
-    if len(query) >= 3:
-        phrase = '"' + query.replace('"', '""') + '"'
+    pins: dict[Key, tuple[int, int]] = {}
+    for c, concept in enumerate(concepts):
+        for p, page in enumerate(concept.pages):
+            pins.setdefault(page, (c, p))
+    if not every:  # one indexed query for any of the words; too short ones would find all
+        patterns = tuple(p for c in concepts for p in c.patterns if len(p) >= TRIGRAM)
+        concepts = [Concept(patterns, tuple(pins))]
+    found: list[Found] = []
+    common: set[Key] | None = None
+    # indexed concepts first: when one finds nothing, the scans are never needed
+    for concept in sorted(concepts, key=lambda c: min(map(len, c.patterns), default=0) < TRIGRAM):
+        matches = _matches(db, concept)
+        if every:
+            common = set(matches) if common is None else common & set(matches)
+            if not common:
+                return []
+        found.append(matches)
+    keys = common if every else {key for matches in found for key in matches}
+
+    def rank(key: Key):
+        titles = sum(matches[key][0] for matches in found if key in matches)
+        score = sum(matches[key][1] for matches in found if key in matches)
+        return key not in pins, pins.get(key, (0, 0)), -titles, score, key
+
+    return sorted(keys or (), key=rank)
+
+
+def _matches(db: sqlite_utils.Database, concept: Concept) -> Found:
+    """Items matching ``concept``: whether one of its titles does, and its best bm25."""
+    found: Found = {}
+    in_title = " OR ".join(["instr(title, ?)"] * len(concept.patterns)) or "0"
+    indexed = [p for p in concept.patterns if len(p) >= TRIGRAM]
+    scanned = [p for p in concept.patterns if len(p) < TRIGRAM]
+    if indexed:
         rows = db.execute(
-            "SELECT s.kind, s.item_id FROM library_search_fts f"
-            " JOIN library_search s ON s.rowid = f.rowid"
-            " WHERE library_search_fts MATCH ? ORDER BY bm25(library_search_fts, 10.0, 1.0)",
-            [phrase],
-        ).fetchall()
-    else:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            # materialized: bm25 cannot be computed inside an aggregate
+            "WITH hits AS MATERIALIZED (SELECT s.kind, s.item_id, s.title,"
+            " bm25(library_search_fts, 10.0, 1.0) AS rank"
+            " FROM library_search_fts f JOIN library_search s ON s.rowid = f.rowid"
+            " WHERE library_search_fts MATCH ?)"
+            f" SELECT kind, item_id, MAX({in_title}), MIN(rank) FROM hits GROUP BY kind, item_id",
+            [" OR ".join('"' + p.replace('"', '""') + '"' for p in indexed), *concept.patterns],
+        )
+        found.update(((kind, item_id), (bool(title), rank)) for kind, item_id, title, rank in rows)
+    if scanned:
+        where = " OR ".join(["instr(title, ?) OR instr(body, ?)"] * len(scanned))
         rows = db.execute(
-            "SELECT kind, item_id FROM library_search"
-            " WHERE title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\'"
-            " ORDER BY (title LIKE ? ESCAPE '\\') DESC, kind, item_id",
-            [pattern, pattern, pattern],
-        ).fetchall()
-    found: list[tuple[str, str]] = []
-    for row in rows:
-        if (key := (row[0], row[1])) not in found:
-            found.append(key)
+            f"SELECT kind, item_id, MAX({in_title}) FROM library_search WHERE {where}"
+            " GROUP BY kind, item_id",
+            [*concept.patterns, *(p for p in scanned for _column in ("title", "body"))],
+        )
+        for kind, item_id, title in rows:
+            was_in_title, rank = found.get((kind, item_id), (False, 0.0))
+            found[(kind, item_id)] = (bool(title) or was_in_title, rank)
+    for page in concept.pages:
+        found.setdefault(page, (False, 0.0))
     return found

@@ -2,8 +2,9 @@
 
 Every file is YAML: ``kind: <kind>`` and ``items: [...]``. An item has an ``id``,
 its translatable fields as ``{en: ..., zh: ...}`` maps and, per kind, references
-to other items. ``check`` reports every problem with its file and item id, so an
-author can fix all of them in one pass.
+to other items. ``check`` reports every problem with its file, line and item id, so
+an author can fix all of them in one pass. Any other file in ``content/`` (a
+``.yml``, a stray note) is a problem too: it would otherwise be silently skipped.
 """
 
 import hashlib
@@ -14,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import LANGUAGES
-from bot.db.content import Item
+from bot.db.content import CJK, Item, search_form
 
 # Telegram allows 4096 characters a message; a screen shows all of an item's texts
 # together, plus headings and a path: keep their sum under this.
@@ -41,15 +42,38 @@ FORBIDDEN = {
 # traceability (7.1.5.2) where it is not required.
 NA_CLAUSES = re.compile(r"^(8(\.\d+)*|7\.1\.5\.2)$")
 TITLES_FILE = Path("reference") / "clause-titles.tsv"
+# Bump when ``search_form`` changes: the fingerprint then differs and the index is rebuilt.
+SEARCH_FORM_VERSION = b"search-form 1"
+HAN = re.compile(f"[{CJK}]")
+# Chinese text around a mark: characters and full-width punctuation, quotes, dashes, ellipses.
+_ZH = f"[{CJK}\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d\u2026]"
+_ASCII_MARKS = r"[!-/:-@\[-`{-~]"
+# ASCII punctuation between Chinese characters (中文,中文), or closing a Chinese phrase (中文, ISO):
+# ASCII stays fine inside Latin runs, URLs, clause numbers (8.5.2) and names like ISO 9001:2015.
+ASCII_IN_CHINESE = re.compile(
+    rf"(?<={_ZH}) ?({_ASCII_MARKS}+)(?= ?{_ZH})|(?<=[{CJK}]) ?([,.:;!?()])"
+)
+FULL_WIDTH = {
+    ",": "，",
+    ":": "：",
+    ";": "；",
+    "!": "！",
+    "?": "？",
+    "(": "（",
+    ")": "）",
+    ".": "。",
+}
 
 
 @dataclass(frozen=True)
 class Kind:
     texts: tuple[str, ...]
-    refs: dict[str, str] = field(default_factory=dict)  # attribute → kind it points at
+    # attribute → kind(s) it points at (with several, a reference names one of them)
+    refs: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     flags: tuple[str, ...] = ()  # optional true/false attributes
     required: tuple[str, ...] = ()  # references every item must have
     hierarchical: bool = False  # parent = id without its last dotted segment
+    lists: tuple[str, ...] = ()  # {en: [...], zh: [...]}: words, not translations (attrs)
 
 
 KINDS = {
@@ -68,6 +92,9 @@ KINDS = {
         flags=("na_allowed",),
     ),
     "roadmap_step": Kind(texts=("title", "body"), refs={"clauses": "clause"}),
+    # What people type (内审, CAPA, 5why) → the standard's term, searched as well, and the
+    # pages (clause numbers or article ids) shown first.
+    "synonym": Kind(texts=("term",), refs={"pages": ("clause", "article")}, lists=("variants",)),
 }
 
 
@@ -76,18 +103,32 @@ class Problem:
     source: str
     item_id: str
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.item_id}: {self.message}"
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.item_id}: {self.message}"
+
+
+def content_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
 
 
 def source_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.yaml") if p.is_file())
+    return [p for p in content_files(root) if p.suffix == ".yaml"]
+
+
+def _is_known(path: Path, root: Path) -> bool:
+    relative = path.relative_to(root)
+    return relative.suffix == ".yaml" or (
+        relative.parent == TITLES_FILE.parent and relative.suffix == ".tsv"
+    )
 
 
 def fingerprint(root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in source_files(root):
+    """Changes with any file under ``root`` (a stray one too: it is then reported at start)."""
+    digest = hashlib.sha256(SEARCH_FORM_VERSION)
+    for path in content_files(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -97,12 +138,24 @@ def read(root: Path) -> tuple[list[Item], list[Problem]]:
     """Parse and validate every source file under ``root``."""
     items: list[Item] = []
     problems: list[Problem] = []
-    for path in source_files(root):
+    for path in content_files(root):
         name = str(path.relative_to(root.parent))
-        file_items, file_problems = _read_file(path, name)
-        items += file_items
-        problems += file_problems
+        if not _is_known(path, root):
+            hint = "rename it to .yaml" if path.suffix == ".yml" else "move it out of content/"
+            problems.append(
+                Problem(
+                    name,
+                    "-",
+                    f"not a content file: content/ holds *.yaml sources and "
+                    f"{TITLES_FILE.parent}/*.tsv tables only; {hint}",
+                )
+            )
+        elif path.suffix == ".yaml":
+            file_items, file_problems = _read_file(path, name)
+            items += file_items
+            problems += file_problems
     problems += _check_references(items)
+    problems += _check_synonyms(items)
     if any(item.kind == "clause" for item in items):
         problems += _check_titles(items, root / TITLES_FILE, str(TITLES_FILE))
     return items, problems
@@ -128,7 +181,7 @@ def _check_titles(items: list[Item], path: Path, name: str) -> list[Problem]:
         if item.kind != "clause":
             continue
         if item.id not in official:
-            problems.append(Problem(item.source, item.id, f"not a clause in {name}"))
+            problems.append(Problem(item.source, item.id, f"not a clause in {name}", item.line))
             continue
         for lang, title in item.texts.get("title", {}).items():
             if title != official[item.id][lang]:
@@ -137,67 +190,135 @@ def _check_titles(items: list[Item], path: Path, name: str) -> list[Problem]:
                         item.source,
                         item.id,
                         f"title ({lang}) {title!r} is not the official {official[item.id][lang]!r}",
+                        item.field_lines.get("title", item.line),
                     )
                 )
     return problems
 
 
+def _compose(text: str):
+    """The document and its root node, whose marks give every item's and field's line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node else None), node
+    finally:
+        loader.dispose()
+
+
 def _read_file(path: Path, name: str) -> tuple[list[Item], list[Problem]]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
+        doc, root = _compose(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = ", ".join(filter(None, [error.context, error.problem]))
+        return [], [Problem(name, "-", f"not valid YAML: {what}", mark.line + 1 if mark else None)]
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
         return [], [Problem(name, "-", f"not valid YAML: {error}")]
     if not isinstance(doc, dict) or doc.get("kind") not in KINDS:
         known = ", ".join(sorted(KINDS))
         return [], [Problem(name, "-", f"needs 'kind:' set to one of: {known}")]
     kind_name = doc["kind"]
     kind = KINDS[kind_name]
-    items, problems = [], []
+    problems = [Problem(name, "-", message, line) for line, message in _duplicate_keys(root)]
+    item_nodes = _child(root, "items")
+    items = []
     for position, raw in enumerate(doc.get("items") or []):
-        item, item_problems = _read_item(raw, kind_name, kind, name, position)
+        node = item_nodes.value[position] if isinstance(item_nodes, yaml.SequenceNode) else None
+        item, item_problems = _read_item(raw, kind_name, kind, name, position, _lines(node))
         problems += item_problems
         if item:
             items.append(item)
     return items, problems
 
 
-def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int):
+def _child(node, key: str):
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node
+    return None
+
+
+def _lines(node) -> dict[tuple[str, ...], int]:
+    """Line of an item (key ``()``), its fields (``("title",)``) and their languages
+    (``("title", "zh")``)."""
+    if node is None:
+        return {}
+    lines = {(): node.start_mark.line + 1}
+    for key_node, value_node in node.value if isinstance(node, yaml.MappingNode) else ():
+        lines[(str(key_node.value),)] = key_node.start_mark.line + 1
+        for sub_key, _sub_value in (
+            value_node.value if isinstance(value_node, yaml.MappingNode) else ()
+        ):
+            lines[(str(key_node.value), str(sub_key.value))] = sub_key.start_mark.line + 1
+    return lines
+
+
+def _duplicate_keys(node) -> list[tuple[int, str]]:
+    """A key written twice in one mapping: YAML keeps the last silently, the author meant both."""
+    found = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
+                first = seen[key_node.value]
+                found.append((line, f"'{key_node.value}' is written twice (first on line {first})"))
+            seen.setdefault(key_node.value, line)
+            found += _duplicate_keys(value_node)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            found += _duplicate_keys(child)
+    return found
+
+
+def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int, lines=None):
+    lines = lines or {}
     if not isinstance(raw, dict) or raw.get("id") is None:
-        return None, [Problem(name, f"#{position + 1}", "item needs an 'id'")]
+        return None, [Problem(name, f"#{position + 1}", "item needs an 'id'", lines.get(()))]
     item_id = str(raw["id"])
     problems = []
 
-    def problem(message: str) -> None:
-        problems.append(Problem(name, item_id, message))
+    def problem(message: str, *where: str) -> None:
+        """A problem, on the line of the field (and language) it is about."""
+        while where and where not in lines:
+            where = where[:-1]
+        problems.append(Problem(name, item_id, message, lines.get(where)))
 
     if not isinstance(raw["id"], str):
-        problem('id must be text: quote it (id: "7.10" — unquoted, 7.10 would read as 7.1)')
+        problem('id must be text: quote it (id: "7.10" — unquoted, 7.10 would read as 7.1)', "id")
     elif not ID_PATTERN.match(item_id):
-        problem("id may hold only lowercase letters, digits, '.' and '-', at most 40 of them")
+        problem("id may hold only lowercase letters, digits, '.' and '-', at most 40 of them", "id")
     item = Item(kind=kind_name, id=item_id, source=name, position=position)
+    item.line = lines.get((), 0)
+    item.field_lines = {key[0]: line for key, line in lines.items() if len(key) == 1}
     for field_name in kind.texts:
         item.texts[field_name] = _read_text(raw.get(field_name), field_name, problem)
-    unknown = set(raw) - {"id", *kind.texts, *kind.refs, *kind.flags}
+    unknown = set(raw) - {"id", *kind.texts, *kind.refs, *kind.flags, *kind.lists}
     if unknown:
-        problem(f"unknown field(s): {', '.join(sorted(unknown))}")
+        problem(f"unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
     for attr in kind.refs:
         if attr in raw:
             item.attrs[attr] = raw[attr]
             values = raw[attr] if isinstance(raw[attr], list) else [raw[attr]]
             if not all(isinstance(value, str) for value in values):
-                problem(f"'{attr}' must hold text: quote each reference")
+                problem(f"'{attr}' must hold text: quote each reference", attr)
         elif attr in kind.required:
             problem(f"needs '{attr}'")
+    for field_name in kind.lists:
+        item.attrs[field_name] = _read_list(raw.get(field_name), field_name, problem)
     for flag in kind.flags:
         if flag in raw:
             if not isinstance(raw[flag], bool):
-                problem(f"'{flag}' must be true or false")
+                problem(f"'{flag}' must be true or false", flag)
             elif raw[flag]:
                 item.attrs[flag] = True
     if item.attrs.get("na_allowed") and not NA_CLAUSES.match(str(raw.get("clause", ""))):
         problem(
             "'na_allowed' only where ISO 9001 allows a requirement to be not applicable "
-            "(clause 8 or 7.1.5.2), not clause " + str(raw.get("clause"))
+            "(clause 8 or 7.1.5.2), not clause " + str(raw.get("clause")),
+            "na_allowed",
         )
     for lang in LANGUAGES:
         screen = sum(len(texts.get(lang, "")) for texts in item.texts.values())
@@ -213,24 +334,71 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int):
 
 def _read_text(value, field_name: str, problem) -> dict[str, str]:
     if not isinstance(value, dict):
-        problem(f"'{field_name}' needs a text for each language: {', '.join(LANGUAGES)}")
+        problem(
+            f"'{field_name}' needs a text for each language: {', '.join(LANGUAGES)}", field_name
+        )
         return {}
     texts = {}
     for lang in LANGUAGES:
         text = value.get(lang)
         if not isinstance(text, str) or not text.strip():
-            problem(f"'{field_name}' has no {lang} text")
+            problem(f"'{field_name}' has no {lang} text", field_name, lang)
             continue
         limit = MAX_TITLE if field_name == "title" else MAX_TEXT
         if len(text) > limit:
-            problem(f"'{field_name}' ({lang}) is {len(text)} characters; the limit is {limit}")
+            problem(
+                f"'{field_name}' ({lang}) is {len(text)} characters; the limit is {limit}",
+                field_name,
+                lang,
+            )
         for wrong, right in FORBIDDEN.items():
             if wrong in text:
-                problem(f"'{field_name}' ({lang}) says '{wrong}'; write '{right}'")
+                problem(
+                    f"'{field_name}' ({lang}) says '{wrong}'; write '{right}'", field_name, lang
+                )
+        if lang == "zh":
+            for message in _chinese_problems(text):
+                problem(f"'{field_name}' (zh) {message}", field_name, lang)
         texts[lang] = text.strip()
     for lang in set(value) - set(LANGUAGES):
-        problem(f"'{field_name}' has an unknown language '{lang}'")
+        problem(f"'{field_name}' has an unknown language '{lang}'", field_name, str(lang))
     return texts
+
+
+def _chinese_problems(text: str) -> list[str]:
+    """What makes a zh text read as not written in Chinese."""
+    if not HAN.search(text):
+        return ["has no Chinese character: is it the English text, or in the wrong place?"]
+    problems = []
+    for found in ASCII_IN_CHINESE.finditer(text):
+        mark = found.group(1) or found.group(2)
+        context = text[max(found.start() - 6, 0) : found.end() + 6].replace("\n", " ")
+        better = "".join(FULL_WIDTH.get(c, c) for c in mark)
+        advice = f"write '{better}'" if better != mark else "use Chinese punctuation"
+        problems.append(f"has ASCII '{mark}' in Chinese text (…{context}…): {advice}")
+    return problems
+
+
+def _read_list(value, field_name: str, problem) -> dict[str, list[str]]:
+    """``{en: [..], zh: [..]}``: words in each language (either may be left out)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problem(
+            f"'{field_name}' needs a list for each language: {', '.join(LANGUAGES)}", field_name
+        )
+        return {}
+    lists = {}
+    for lang, words in value.items():
+        if lang not in LANGUAGES:
+            problem(f"'{field_name}' has an unknown language '{lang}'", field_name, str(lang))
+        elif not isinstance(words, list) or not all(
+            isinstance(word, str) and word.strip() for word in words
+        ):
+            problem(f"'{field_name}' ({lang}) must be a list of words: [CAPA, …]", field_name, lang)
+        else:
+            lists[lang] = [word.strip() for word in words]
+    return lists
 
 
 def _check_references(items: list[Item]) -> list[Problem]:
@@ -241,22 +409,77 @@ def _check_references(items: list[Item]) -> list[Problem]:
         if key in ids:
             first = ids[key].source
             problems.append(
-                Problem(item.source, item.id, f"duplicate {item.kind} id (first in {first})")
+                Problem(
+                    item.source, item.id, f"duplicate {item.kind} id (first in {first})", item.line
+                )
             )
         ids.setdefault(key, item)
     for item in items:
         kind = KINDS[item.kind]
         if item.parent and (item.kind, item.parent) not in ids:
             problems.append(
-                Problem(item.source, item.id, f"parent {item.kind} '{item.parent}' does not exist")
+                Problem(
+                    item.source,
+                    item.id,
+                    f"parent {item.kind} '{item.parent}' does not exist",
+                    item.line,
+                )
             )
         for attr, target in kind.refs.items():
+            targets = (target,) if isinstance(target, str) else target
             value = item.attrs.get(attr)
             for ref in value if isinstance(value, list) else [value] if value else []:
-                if (target, str(ref)) not in ids:
+                if not any((t, str(ref)) in ids for t in targets):
                     problems.append(
                         Problem(
-                            item.source, item.id, f"'{attr}' points to unknown {target} '{ref}'"
+                            item.source,
+                            item.id,
+                            f"'{attr}' points to unknown {' or '.join(targets)} '{ref}'",
+                            item.field_lines.get(attr, item.line),
                         )
                     )
+    return problems
+
+
+def _check_synonyms(items: list[Item]) -> list[Problem]:
+    """Each typed word means one thing: a variant belongs to one entry and is no entry's term
+    (terms may be shared: CAPA and 8D both mean corrective action), and no two words of an
+    entry are the same once normalized (ISO-9001 is already ISO 9001)."""
+    problems = []
+    terms: dict[str, list[Item]] = {}
+    variants: dict[str, tuple[Item, str]] = {}
+    synonyms = [item for item in items if item.kind == "synonym"]
+    for item in synonyms:
+        for text in item.texts.get("term", {}).values():
+            terms.setdefault(search_form(text), []).append(item)
+
+    def problem(item: Item, message: str) -> None:
+        problems.append(
+            Problem(item.source, item.id, message, item.field_lines.get("variants", item.line))
+        )
+
+    for item in synonyms:
+        words = [w for ws in item.attrs.get("variants", {}).values() for w in ws]
+        if not words:
+            problem(item, "needs 'variants': the words people type for this term")
+        own = {search_form(text): text for text in item.texts.get("term", {}).values()}
+        for word in words:
+            form = search_form(word)
+            if not form:
+                problem(item, f"variant '{word}' has no letter, digit or Chinese character")
+            elif form in own:
+                same = own[form]
+                problem(item, f"variant '{word}' is the same as '{same}' once normalized: drop it")
+            elif form in variants:
+                other, written = variants[form]
+                problem(
+                    item,
+                    f"variant '{word}' is already '{written}' of '{other.id}' ({other.source})",
+                )
+            elif form in terms:
+                other = terms[form][0]
+                problem(item, f"variant '{word}' is the term of '{other.id}' ({other.source})")
+            else:
+                variants[form] = (item, word)
+                own[form] = word
     return problems
