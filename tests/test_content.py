@@ -294,3 +294,241 @@ async def test_a_screen_whose_content_was_removed_says_so(tmp_path, local, en_us
     assert en_user.text() == "This section is no longer in the library."
     await en_user.press("⬅️ Back")
     assert en_user.buttons()[0] == "Family"
+
+
+# ----- files, lines, Chinese text, synonyms -------------------------------------------------
+def problems_in(tmp_path, files: dict[str, str]) -> list[str]:
+    """Problems of a content folder holding the valid section plus ``files``."""
+    root = tmp_path / "content"
+    root.mkdir(exist_ok=True)
+    write(root, "sections.yaml", VALID_SECTION)
+    for name, body in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(body, encoding="utf-8")
+    _items, problems = content.read(root)
+    return [str(p).removeprefix("content/") for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [
+        ("library/extra.yml", "rename it to .yaml"),
+        ("notes.txt", "move it out of content/"),
+        ("library/titles.tsv", "move it out of content/"),  # tables live in reference/
+        ("reference/draft.yaml~", "move it out of content/"),
+    ],
+)
+def test_a_stray_file_is_a_problem_naming_it(tmp_path, name, advice):
+    messages = problems_in(tmp_path, {name: VALID_SECTION.replace("family", "other")})
+    assert messages == [
+        f"{name}: -: not a content file: content/ holds *.yaml sources and reference/*.tsv "
+        f"tables only; {advice}"
+    ]
+
+
+def test_a_stray_file_is_reported_at_start_too(tmp_path, db):
+    root = tmp_path / "content"
+    root.mkdir()
+    write(root, "sections.yaml", VALID_SECTION)
+    assert library.ensure_loaded(db, root) == []
+    (root / "more.yml").write_text("kind: section\nitems: []\n", encoding="utf-8")
+    assert [p.source for p in library.ensure_loaded(db, root)] == ["content/more.yml"]
+
+
+def test_a_table_in_reference_is_not_a_stray_file(tmp_path):
+    assert problems_in(tmp_path, {"reference/glossary.tsv": "a\tb\tc\n"}) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "kind: section\nitems:\n  - id: a\n    title: {en: A, zh: 甲}\n   - id: b\n",
+            "bad.yaml:5: -: not valid YAML: while parsing a block collection, expected <block end>",
+        ),
+        (
+            "kind: section\nitems:\n  - id: a\n\ttitle: {en: A, zh: 甲}\n",
+            "bad.yaml:4: -: not valid YAML: while scanning for the next token, found character "
+            "'\\t' that cannot start any token",
+        ),
+        (
+            "kind: section\nitems:\n  - id: a\n    title: {en: A, zh: 甲}\n    title: {en: B}\n",
+            "bad.yaml:5: -: 'title' is written twice (first on line 4)",
+        ),
+        (
+            "kind: section\nitems:\n  - id: a\n    title:\n      en: A\n      zh: 甲\n"
+            "  - id: b\n    title:\n      en: B\n",
+            "bad.yaml:8: b: 'title' has no zh text",  # the field's line: no zh under it
+        ),
+        (
+            "kind: section\nitems:\n  - id: a\n    title: {en: A, zh: 甲}\n"
+            "  - id: b\n    title:\n      en: B\n      zh: 乙,丙\n",
+            "bad.yaml:8: b: 'title' (zh) has ASCII ','",  # the language's own line
+        ),
+    ],
+)
+def test_yaml_mistakes_name_file_and_line(tmp_path, source, expected):
+    messages = problems_in(tmp_path, {"bad.yaml": source})
+    assert any(m.startswith(expected) for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("zh", "expected"),
+    [
+        ("Internal audit", "has no Chinese character"),
+        ("9.2", "has no Chinese character"),
+        ("中文,中文", "has ASCII ',' in Chinese text (…中文,中文…): write '，'"),
+        ("中文:中文", "has ASCII ':' in Chinese text (…中文:中文…): write '：'"),
+        ("中文 , 中文", "has ASCII ','"),
+        ("问题(不合格)", "has ASCII '('"),
+        ("见下文.", "has ASCII '.'"),
+        ("审核员问;记录", "has ASCII ';'"),
+        ("中文-中文", "has ASCII '-' in Chinese text (…中文-中文…): use Chinese punctuation"),
+        ('他说"好"', "has ASCII '\"'"),
+    ],
+)
+def test_chinese_text_that_is_not_written_in_chinese_is_flagged(tmp_path, zh, expected):
+    source = f"kind: section\nitems:\n  - id: s\n    title:\n      en: A\n      zh: '{zh}'\n"
+    messages = problems_in(tmp_path, {"bad.yaml": source})
+    assert any(m.startswith(f"bad.yaml:6: s: 'title' (zh) {expected}") for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "zh",
+    [
+        "依据 ISO 9001:2015 建立体系",  # a standard's name with its year
+        "见 8.5.2，以及 8.1 e) 的要求",  # clause numbers and a list item
+        "详见 https://www.cnca.gov.cn/zl/index.html，并下载",  # a URL
+        "GB/T 19001-2016 等同采用 ISO 9001:2015",
+        "5 Why 简单好用，例如 e.g. 与 i.e. 的写法",  # ASCII inside Latin runs
+        "第 4～10 章（FDIS）",
+    ],
+)
+def test_ascii_in_latin_runs_urls_and_clause_numbers_is_fine(tmp_path, zh):
+    source = f"kind: section\nitems:\n  - id: s\n    title:\n      en: A\n      zh: '{zh}'\n"
+    assert problems_in(tmp_path, {"bad.yaml": source}) == []
+
+
+ARTICLE = """kind: article
+items:
+  - id: corrective-action
+    section: family
+    title: {en: Corrective action, zh: 纠正措施}
+    body: {en: Remove the cause., zh: 消除原因。}
+"""
+
+
+def synonyms(body: str) -> dict[str, str]:
+    return {"articles.yaml": ARTICLE, "synonyms.yaml": "kind: synonym\nitems:\n" + body}
+
+
+def test_a_synonym_table_loads_and_is_searched(tmp_path, db):
+    files = synonyms(
+        "  - id: capa\n"
+        "    term: {en: corrective action, zh: 纠正措施}\n"
+        "    variants: {en: [CAPA], zh: [纠正预防]}\n"
+        "    pages: [corrective-action]\n"
+    )
+    assert problems_in(tmp_path, files) == []
+    assert library.load(db, tmp_path / "content") == []
+    assert [e.id for e in library.search(db, "capa", "zh").best] == ["corrective-action"]
+    assert [e.id for e in library.search(db, "纠正预防", "en").best] == ["corrective-action"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "  - id: capa\n    term: {en: corrective action}\n    variants: {en: [CAPA]}\n",
+            "synonyms.yaml:4: capa: 'term' has no zh text",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: corrective action}\n"
+            "    variants: {en: [CAPA]}\n",
+            "synonyms.yaml:4: capa: 'term' (zh) has no Chinese character",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n",
+            "synonyms.yaml:3: capa: needs 'variants': the words people type for this term",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: [CAPA, Corrective-Action]}\n",
+            "synonyms.yaml:5: capa: variant 'Corrective-Action' is the same as 'corrective action' "
+            "once normalized: drop it",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: [ISO 9001, ISO9001]}\n",
+            "synonyms.yaml:5: capa: variant 'ISO9001' is the same as 'ISO 9001' once normalized",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: [CAPA]}\n"
+            # a shared term is fine, a shared variant is not
+            "  - id: eight-d\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: [8D, capa]}\n",
+            "synonyms.yaml:8: eight-d: variant 'capa' is already 'CAPA' of 'capa' "
+            "(content/synonyms.yaml)",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: [CAPA]}\n"
+            "  - id: cause\n    term: {en: root cause, zh: 根本原因}\n"
+            "    variants: {zh: [纠正措施]}\n",
+            "synonyms.yaml:8: cause: variant '纠正措施' is the term of 'capa'",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: [CAPA, '!!!']}\n",
+            "synonyms.yaml:5: capa: variant '!!!' has no letter, digit or Chinese character",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: CAPA}\n",
+            "synonyms.yaml:5: capa: 'variants' (en) must be a list of words",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: []}\n",
+            "synonyms.yaml:5: capa: 'variants' holds no words",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {fr: [CAPA]}\n",
+            "synonyms.yaml:5: capa: 'variants' has an unknown language 'fr'",
+        ),
+        (
+            "  - id: capa\n    term: {en: corrective action, zh: 纠正措施}\n"
+            "    variants: {en: [CAPA]}\n    pages: ['10.2', corrective-action]\n",
+            "synonyms.yaml:6: capa: 'pages' points to unknown clause or article '10.2'",
+        ),
+    ],
+)
+def test_each_kind_of_synonym_mistake_is_reported(tmp_path, body, expected):
+    messages = problems_in(tmp_path, synonyms(body))
+    assert any(m.startswith(expected) for m in messages), messages
+
+
+def test_the_shipped_synonym_table_covers_how_people_type():
+    items, _ = content.read(CONTENT_DIR)
+    words = set()
+    for item in items:
+        if item.kind == "synonym":
+            words |= set(item.texts["term"].values())
+            for listed in item.attrs["variants"].values():
+                words |= set(listed)
+    assert {"内审", "管审", "CAPA", "纠正预防", "8D", "5 Whys", "认证"} <= words
+
+
+def test_the_authoring_guide_shows_a_valid_example_of_every_kind(tmp_path):
+    guide = (CONTENT_DIR.parent / "docs" / "content.md").read_text(encoding="utf-8")
+    examples = [block.split("```")[0] for block in guide.split("```yaml\n")[1:]]
+    shown = set()
+    for number, example in enumerate(examples):
+        path = tmp_path / f"example{number}.yaml"
+        path.write_text(example, encoding="utf-8")
+        items, problems = content._read_file(path, path.name)
+        assert problems == [], example
+        shown |= {item.kind for item in items}
+    assert shown == set(content.KINDS)

@@ -398,6 +398,8 @@ def _read_list(value, field_name: str, problem) -> dict[str, list[str]]:
             problem(f"'{field_name}' ({lang}) must be a list of words: [CAPA, …]", field_name, lang)
         else:
             lists[lang] = [word.strip() for word in words]
+    if not any(lists.values()) and set(value) <= set(LANGUAGES):
+        problem(f"'{field_name}' holds no words", field_name)
     return lists
 
 
@@ -460,7 +462,7 @@ def _check_synonyms(items: list[Item]) -> list[Problem]:
 
     for item in synonyms:
         words = [w for ws in item.attrs.get("variants", {}).values() for w in ws]
-        if not words:
+        if not words and "variants" not in item.field_lines:  # a wrong one is said already
             problem(item, "needs 'variants': the words people type for this term")
         own = {search_form(text): text for text in item.texts.get("term", {}).values()}
         for word in words:
