@@ -209,13 +209,17 @@ def search(db: sqlite_utils.Database, concepts: list[Concept], every: bool = Tru
                 return []
         found.append(matches)
     keys = common if every else {key for matches in found for key in matches}
-
-    def rank(key: Key):
-        titles = sum(matches[key][0] for matches in found if key in matches)
-        score = sum(matches[key][1] for matches in found if key in matches)
-        return key not in pins, pins.get(key, (0, 0)), -titles, score, key
-
-    return sorted(keys or (), key=rank)
+    titles = dict.fromkeys(keys or (), 0)
+    scores = dict.fromkeys(keys or (), 0.0)
+    for matches in found:
+        for key, (in_title, score) in matches.items():
+            if key in titles:
+                titles[key] += in_title
+                scores[key] += score
+    return sorted(
+        titles,
+        key=lambda key: (key not in pins, pins.get(key, (0, 0)), -titles[key], scores[key], key),
+    )
 
 
 def _matches(db: sqlite_utils.Database, concept: Concept) -> Found:
@@ -235,11 +239,10 @@ def _matches(db: sqlite_utils.Database, concept: Concept) -> Found:
             [" OR ".join('"' + p.replace('"', '""') + '"' for p in indexed), *concept.patterns],
         )
         found.update(((kind, item_id), (bool(title), rank)) for kind, item_id, title, rank in rows)
-    if scanned:
+    if scanned:  # a plain scan: grouping would walk the index and cost more than it saves
         where = " OR ".join(["instr(title, ?) OR instr(body, ?)"] * len(scanned))
         rows = db.execute(
-            f"SELECT kind, item_id, MAX({in_title}) FROM library_search WHERE {where}"
-            " GROUP BY kind, item_id",
+            f"SELECT kind, item_id, {in_title} FROM library_search WHERE {where}",
             [*concept.patterns, *(p for p in scanned for _column in ("title", "body"))],
         )
         for kind, item_id, title in rows:
