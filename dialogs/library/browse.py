@@ -229,7 +229,7 @@ def library_dialog() -> Dialog:
         Window(
             T(
                 "<b>Search the library</b>\n\nType a word or phrase in English or Chinese, "
-                "for example “corrective action”, 纠正措施 or 审核."
+                "the way you would say it: for example “corrective action”, 纠正措施, 内审 or CAPA."
             ),
             MessageInput(on_query),
             back,
