@@ -224,30 +224,25 @@ def search(db: sqlite_utils.Database, concepts: list[Concept], every: bool = Tru
 
 def _matches(db: sqlite_utils.Database, concept: Concept) -> Found:
     """Items matching ``concept``: whether one of its titles does, and its best bm25."""
-    found: Found = {}
-    in_title = " OR ".join(["instr(title, ?)"] * len(concept.patterns)) or "0"
+    in_title = " OR ".join(["instr(s.title, ?)"] * len(concept.patterns)) or "0"
     indexed = [p for p in concept.patterns if len(p) >= TRIGRAM]
     scanned = [p for p in concept.patterns if len(p) < TRIGRAM]
+    rows: list[tuple[str, str, int, float]] = []
     if indexed:
-        rows = db.execute(
-            # materialized: bm25 cannot be computed inside an aggregate
-            "WITH hits AS MATERIALIZED (SELECT s.kind, s.item_id, s.title,"
-            " bm25(library_search_fts, 10.0, 1.0) AS rank"
+        rows += db.execute(
+            f"SELECT s.kind, s.item_id, {in_title}, bm25(library_search_fts, 10.0, 1.0)"
             " FROM library_search_fts f JOIN library_search s ON s.rowid = f.rowid"
-            " WHERE library_search_fts MATCH ?)"
-            f" SELECT kind, item_id, MAX({in_title}), MIN(rank) FROM hits GROUP BY kind, item_id",
-            [" OR ".join('"' + p.replace('"', '""') + '"' for p in indexed), *concept.patterns],
-        )
-        found.update(((kind, item_id), (bool(title), rank)) for kind, item_id, title, rank in rows)
-    if scanned:  # a plain scan: grouping would walk the index and cost more than it saves
-        where = " OR ".join(["instr(title, ?) OR instr(body, ?)"] * len(scanned))
-        rows = db.execute(
-            f"SELECT kind, item_id, {in_title} FROM library_search WHERE {where}",
+            " WHERE library_search_fts MATCH ?",
+            [*concept.patterns, " OR ".join('"' + p.replace('"', '""') + '"' for p in indexed)],
+        ).fetchall()
+    if scanned:  # a plain scan, ranked below any indexed match
+        where = " OR ".join(["instr(s.title, ?) OR instr(s.body, ?)"] * len(scanned))
+        rows += db.execute(
+            f"SELECT s.kind, s.item_id, {in_title}, 0.0 FROM library_search s WHERE {where}",
             [*concept.patterns, *(p for p in scanned for _column in ("title", "body"))],
-        )
-        for kind, item_id, title in rows:
-            was_in_title, rank = found.get((kind, item_id), (False, 0.0))
-            found[(kind, item_id)] = (bool(title) or was_in_title, rank)
-    for page in concept.pages:
-        found.setdefault(page, (False, 0.0))
+        ).fetchall()
+    found: Found = {page: (False, 0.0) for page in concept.pages}
+    for kind, item_id, title, rank in rows:  # a row per language: the item takes the best
+        was_in_title, best = found.get((kind, item_id), (False, 0.0))
+        found[(kind, item_id)] = (bool(title) or was_in_title, min(rank, best))
     return found
