@@ -21,10 +21,22 @@ async def create_org(user, name: str, lang: str = "zh") -> None:
     await user.press("继续 ➡️" if lang == "zh" else "Continue ➡️")
 
 
+# Who an invite is for, as the role is named elsewhere → its button (workers: 14 days).
+INVITE_BUTTONS = {
+    "worker": "Workers · 14 days",
+    "manager": "One manager · 3 days",
+    "admin": "One admin · 3 days",
+    "员工": "员工 · 14 天",
+    "主管": "一位主管 · 3 天",
+    "管理员": "一位管理员 · 3 天",
+}
+
+
 async def new_invite(user, role_label: str, team_label: str | None = None, zh: bool = True):
+    """A new invite (workers: the default 14 days); returns the code its link carries."""
     await user.send("/invite")
     await user.press("➕ 新建邀请" if zh else "➕ New invite")
-    await user.press(role_label)
+    await user.press(INVITE_BUTTONS.get(role_label, role_label))
     if team_label:
         await user.press(team_label)
     return invite_code(user.text())
@@ -55,16 +67,24 @@ async def test_manager_creates_org_prints_qr_and_a_worker_joins_in_one_tap(local
     await boss.press("🏭 组织")
     await boss.press("🔗 邀请成员")
     await boss.press("➕ 新建邀请")
-    assert boss.buttons() == ["员工", "主管", "管理员", "⬅️ 返回"]
-    await boss.press("员工")
+    assert boss.buttons() == [
+        "员工 · 14 天",
+        "员工 · 90 天",
+        "员工 · 长期有效（直到撤回）",
+        "一位主管 · 3 天",
+        "一位管理员 · 3 天",
+        "⬅️ 返回",
+    ]
+    await boss.press("员工 · 14 天")
     screen = boss.text()
     assert "邀请：员工" in screen and "已使用 0/100 次" in screen
+    code = re.search(r"邀请码：(\w{4}-\w{4}-\w{4})", screen).group(1)
     link = re.search(r"https://t\.me/certready_local_bot\?start=[\w-]+", screen).group(0)
     await boss.press("🖨 打印用二维码")
     sent = [m for m in boss.messages() if "document" in m][-1]
     png = local.api.files[sent["document"]["file_id"]].data
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 500
-    assert sent["document"]["file_name"] == "certready-invite.png"
+    assert sent["document"]["file_name"] == f"certready-invite-{code}.png"
     assert "扫码加入认证通上的 华东精密制造（角色：员工）" in sent["caption"]
     assert link in sent["caption"]
     assert boss.text(boss.messages()[-1]).startswith("邀请：员工")  # the screen stays below it
@@ -97,7 +117,14 @@ async def test_admin_promotes_a_second_manager_who_can_then_invite(local):
     assert bob.buttons()[-1] == "⬅️ 返回"
     await bob.send("/invite")
     await bob.press("➕ 新建邀请")
-    assert bob.buttons() == ["员工", "主管", "⬅️ 返回"]  # managers do not make admins
+    # Managers do not make admins.
+    assert bob.buttons() == [
+        "员工 · 14 天",
+        "员工 · 90 天",
+        "员工 · 长期有效（直到撤回）",
+        "一位主管 · 3 天",
+        "⬅️ 返回",
+    ]
 
 
 async def test_areas_teams_and_an_invite_for_a_team(local):
@@ -148,7 +175,7 @@ async def test_join_with_a_typed_code_and_bad_codes(local):
 
     # A withdrawn invite's link says so, in the user's language.
     await boss.send("/invite")
-    await boss.press("🔗 worker · 1/100")
+    await boss.press(f"🔗 worker · {code} · 1/100")
     await boss.press("⛔ Withdraw")
     late = local.user(2010, language_code="en", first_name="Late")
     await late.send(f"/start {code}")

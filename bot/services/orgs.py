@@ -7,8 +7,9 @@ organization does not permit — callback data is untrusted, so handlers never d
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import sqlite_utils
@@ -24,11 +25,21 @@ from bot.services.preferences import find_timezone
 ROLES = ("worker", "manager", "admin")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
 NAME_LENGTH = (2, 64)
-# Worker invites hang on the shop floor: many uses, two weeks. Manager and admin invites
-# hand over power: one use, three days.
+# Worker invites hang on the shop floor: many uses, two weeks unless the manager picks 90 days
+# or "until withdrawn" for a sheet on a wall (more uses then: a whole plant walks past it).
+# Manager and admin invites hand over power: one use, three days, whatever the term.
 INVITE_DAYS = 14
 INVITE_USES = 100
+WALL_INVITE_USES = 1000
 PRIVILEGED_INVITE_DAYS = 3
+INVITE_TERMS = {"14d": INVITE_DAYS, "90d": 90, "withdrawn": None}  # days; None: until withdrawn
+# "Until withdrawn" is stored as a far-future expiry (no schema change); far enough from
+# datetime's year 9999 limit that converting it to any time zone never overflows.
+UNTIL_WITHDRAWN = datetime(9999, 1, 1, tzinfo=UTC)
+# New codes: 12 characters of Crockford's base32 (60 bits), read off a wall and typed on a
+# phone: no I, L, O or U; i and l are read as 1, o as 0; any case, with or without dashes.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
 
 
 class NotAllowed(Exception):
@@ -242,28 +253,44 @@ def create_invite(
     role: str,
     team_id: int | None = None,
     now: datetime | None = None,
+    term: str = "14d",
 ) -> Invite:
-    """An unguessable code to join the caller's organization as ``role``."""
+    """An unguessable code to join the caller's organization as ``role``, for a ``term`` of
+    ``INVITE_TERMS`` (workers; manager and admin invites are always single-use, three days)."""
     actor = require(db, actor_id, "manager")
     if role not in RANK or (role == "admin" and actor.role != "admin"):
         raise NotAllowed(f"user {actor_id} may not invite {role}s")
     if team_id is not None and repo.team_name(db, actor.org_id, team_id) is None:
         raise NotAllowed(f"team {team_id} is not in organization {actor.org_id}")
+    if term not in INVITE_TERMS:
+        raise NotAllowed(f"unknown invite term {term!r}")
     now = now or clock.now()
     privileged = role != "worker"
-    days = PRIVILEGED_INVITE_DAYS if privileged else INVITE_DAYS
+    days = PRIVILEGED_INVITE_DAYS if privileged else INVITE_TERMS[term]
     invite = Invite(
-        code=secrets.token_urlsafe(12),  # 96 bits; fits /start's 64-character payload
+        code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
         org_id=actor.org_id,
         role=role,
         team_id=team_id,
-        expires_at=now_text(now + timedelta(days=days)),
-        max_uses=1 if privileged else INVITE_USES,
+        expires_at=now_text(UNTIL_WITHDRAWN if days is None else now + timedelta(days=days)),
+        max_uses=1 if privileged else INVITE_USES if term == "14d" else WALL_INVITE_USES,
         uses=0,
         revoked_at=None,
     )
     repo.add_invite(db, invite, actor_id, now_text(now))
     return invite
+
+
+def until_withdrawn(invite: Invite) -> bool:
+    """Whether the invite works until someone withdraws it (it has no real expiry)."""
+    return invite.expires_at >= now_text(UNTIL_WITHDRAWN)
+
+
+def grouped(code: str) -> str:
+    """A code as printed and shown, in groups of four (K7M2-QX4P-9TRD); old codes as they are."""
+    if len(code) != CODE_LENGTH or not set(code) <= set(CODE_ALPHABET):
+        return code
+    return "-".join(code[start : start + 4] for start in range(0, CODE_LENGTH, 4))
 
 
 def open_invites(db: sqlite_utils.Database, actor_id: int, now: datetime | None = None):
@@ -273,6 +300,34 @@ def open_invites(db: sqlite_utils.Database, actor_id: int, now: datetime | None 
         invite
         for invite in repo.open_invites(db, actor.org_id, now_text(now))
         if RANK[invite.role] <= RANK[actor.role]
+    ]
+
+
+@dataclass(frozen=True)
+class InviteCard:
+    """An open invite with what its screen and its printed sheet say about it."""
+
+    invite: Invite
+    team_name: str | None
+    org_name: str
+    org_language: str
+    org_timezone: str
+
+
+def invite_cards(
+    db: sqlite_utils.Database, actor_id: int, now: datetime | None = None
+) -> list[InviteCard]:
+    """``open_invites``, each with its team's and its organization's name and language."""
+    org = organization(db, actor_id) or {}
+    return [
+        InviteCard(
+            invite,
+            repo.team_name(db, invite.org_id, invite.team_id),
+            org.get("name", ""),
+            org.get("language", ""),
+            org.get("timezone", ""),
+        )
+        for invite in open_invites(db, actor_id, now)
     ]
 
 
@@ -302,6 +357,39 @@ def invite_code(typed: str) -> str:
     return found.group(1) if found else typed.strip()[:64]
 
 
+# Phone keyboards offer many dashes (a Chinese IME types — or －): all of them separate groups.
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\ufe58\ufe63\uff0d]")
+# A grouped code inside a sentence; a lookahead, so "CODE FROM WALL K7M2 QX4P 9TRD" is tried
+# from every word.
+_GROUPED = re.compile(
+    r"(?<![0-9A-Z])(?=([0-9A-Z]{4})[\s-]*([0-9A-Z]{4})[\s-]*([0-9A-Z]{4})(?![0-9A-Z]))"
+)
+_READ_AS = str.maketrans("ILO", "110")
+
+
+def _new_codes(typed: str) -> list[str]:
+    """The new-style codes someone may have meant, in their stored form (K7M2QX4P9TRD): any
+    case, full-width or not, i and l read as 1 and o as 0, with or without dashes or spaces,
+    alone or in a sentence ("邀请码：k7m2 qx4p 9trd")."""
+    text = _DASHES.sub("-", unicodedata.normalize("NFKC", typed[:300]).upper())
+    candidates = [re.sub(r"[\s-]+", "", text), *map("".join, _GROUPED.findall(text))]
+    codes = []
+    for candidate in candidates:
+        code = candidate.translate(_READ_AS)
+        if len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET) and code not in codes:
+            codes.append(code)
+    return codes[:10]
+
+
+def find_invite(db: sqlite_utils.Database, typed: str) -> Invite | None:
+    """The invite someone typed or pasted. The code exactly as given comes first: codes from
+    the previous version are case-sensitive (``token_urlsafe``) and must keep working."""
+    exact = repo.invite(db, invite_code(typed))
+    if exact is not None:
+        return exact
+    return next(filter(None, (repo.invite(db, code) for code in _new_codes(typed))), None)
+
+
 @dataclass(frozen=True)
 class JoinCheck:
     status: Literal["ok", "unknown", "expired", "used_up", "revoked", "already_member", "switch"]
@@ -314,7 +402,7 @@ def check_invite(
     db: sqlite_utils.Database, user_id: int, code: str, now: datetime | None = None
 ) -> JoinCheck:
     """What joining with ``code`` would do, before anything changes."""
-    invite = repo.invite(db, invite_code(code))
+    invite = find_invite(db, code)
     if invite is None:
         return JoinCheck("unknown")
     org = repo.organization(db, invite.org_id)
