@@ -28,6 +28,16 @@ from bot.startup import StartupError
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"  # the msgids are English: its catalog may leave a msgstr empty
 TAG = re.compile(r"</?[a-z-]+>")
+# Chinese text and its own (full-width) punctuation: the context where , : ; ? ! ( ) must be
+# full-width. ASCII stays fine inside Latin and digit runs (ISO 9001:2015, 08:30, e.g.), in
+# commands (/report) and in {placeholders}; HTML tags and URLs are taken out before looking.
+CHINESE = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HIDDEN = re.compile(r"<[^<>]*>|(?:https?://|www\.|t\.me/)[^\s" + CHINESE + "]*")
+_ASCII_IN_CHINESE = re.compile(  # touching Chinese, or between Chinese with spaces around it
+    rf"(?<=[{CHINESE}])[,:;?!()]|[,:;?!()](?=[{CHINESE}])"
+    rf"|(?<=[{CHINESE}] )[,:;?!()](?= [{CHINESE}])"
+)
 # Self-names: each language is offered in its own script, whatever the UI language.
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
 
@@ -146,6 +156,19 @@ def _faults(message: Message, lang: str) -> list[str]:
             faults.append(f"placeholders {_listed(found)} instead of {_listed(wanted)}")
         if sorted(TAG.findall(text)) != sorted(TAG.findall(ids[0])):
             faults.append(f"HTML tags {_listed(TAG.findall(text))} instead of the msgid's")
+        if lang.startswith("zh"):
+            faults += _ascii_in_chinese(text)
+    return faults
+
+
+def _ascii_in_chinese(text: str) -> list[str]:
+    """ASCII , : ; ? ! ( ) where Chinese typography wants the full-width mark: "角色:{role}"."""
+    shown = _HIDDEN.sub(lambda found: "" if found[0].startswith("<") else "URL", text)
+    faults = []
+    for found in _ASCII_IN_CHINESE.finditer(shown):
+        mark, at = found[0], found.start()
+        context = " ".join(shown[max(at - 8, 0) : at + 9].split())
+        faults.append(f"ASCII '{mark}' in Chinese text (…{context}…): write '{FULL_WIDTH[mark]}'")
     return faults
 
 

@@ -63,7 +63,7 @@ def test_chinese_uses_standard_terms():
 
 # The greeting on the main menu, and what a translator's slip does to it.
 GREETING = "<b>CertReady</b> — your assistant for ISO 9001 certification.\n\nHello, {name}!"
-TYPO = "<b>认证通 CertReady</b>：您的 ISO 9001 认证助手。\n\n你好，{nme}！"
+TYPO = "<b>认证通 CertReady</b>：您的 ISO 9001 认证助手。\n\n您好，{nme}！"
 
 
 def copy_with(tmp_path, **zh_changes) -> Path:
@@ -116,6 +116,56 @@ def test_each_fault_is_one_line_naming_the_language_the_message_and_the_fault(tm
     )
 
 
+def test_ascii_punctuation_in_chinese_is_a_fault_naming_the_mark_and_its_place(tmp_path):
+    root = copy_with(
+        tmp_path,
+        colon=translate("Role: {role}", "角色:{role}"),
+        comma=translate(
+            "Done: I will write in this group in {language}.", "好的,以后用{language}。"
+        ),
+        tag=translate(
+            "<b>🗂 Reports</b>: {count}\nSeverity: {severity} · Area: {area}",
+            "<b>🗂 问题报告</b>: {count}\n严重程度：{severity} · 区域：{area}",
+        ),
+        spaced=translate("Report a problem", "上报问题 (可附照片)"),
+        latin=translate("Please type it in words.", "请用文字输入 ISO 9001:条款"),
+    )
+
+    assert sorted(catalog_problems(root)) == sorted(
+        [
+            "catalog zh, msgid \"Role: {role}\": ASCII ':' in Chinese text (…角色:{role}…): "
+            "write '：'",
+            "catalog zh, msgid \"Done: I will write in this group in {la…\": ASCII ',' in Chinese "
+            "text (…好的,以后用{lang…): write '，'",
+            "catalog zh, msgid \"<b>🗂 Reports</b>: {count} Severity: {se…\": ASCII ':' in Chinese "
+            "text (…🗂 问题报告: {count}…): write '：'",
+            "catalog zh, msgid \"Report a problem\": ASCII '(' in Chinese text "
+            "(…上报问题 (可附照片)…): write '（'",
+            "catalog zh, msgid \"Report a problem\": ASCII ')' in Chinese text "
+            "(…问题 (可附照片)…): write '）'",
+            "catalog zh, msgid \"Please type it in words.\": ASCII ':' in Chinese text "
+            "(…ISO 9001:条款…): write '：'",
+        ]
+    )
+
+
+def test_ascii_stays_fine_in_latin_runs_urls_commands_placeholders_tags_and_times(tmp_path):
+    root = copy_with(
+        tmp_path,
+        times=translate("Valid until {moment}", "有效期至 {moment}，每天 08:30 提醒"),
+        edition=translate("Please type it in words.", "请按 ISO 9001:2015 作答，e.g., i.e. 照写。"),
+        link=translate(
+            "Scan with Telegram, or open t.me/{bot} and send /start {code}",
+            "用 Telegram 扫码，或打开 https://t.me/{bot}?start={code} 并发送 /start {code}",
+        ),
+        fields=translate(
+            "<b>{name}: {overall}</b>\n\n{clauses}", "<b>{name}:{overall}</b>\n\n{clauses}"
+        ),
+        command=translate("Report a problem", "上报问题（/report, /mytasks）"),
+    )
+    assert catalog_problems(root) == []
+
+
 def test_a_missing_catalog_is_named(tmp_path):
     root = copy_with(tmp_path)
     (root / "zh" / "LC_MESSAGES" / "messages.po").unlink()
@@ -140,7 +190,7 @@ def test_catalogs_are_compiled_in_memory_so_a_read_only_install_works(tmp_path):
     root = copy_with(tmp_path, typo=translate("⚙️ Settings", "⚙️ 系统设置"))
     i18n = make_i18n("en", root)
     assert i18n.gettext("⚙️ Settings", locale="zh") == "⚙️ 系统设置"
-    assert i18n.gettext(GREETING, locale="zh").format(name="王芳").endswith("你好，王芳！")
+    assert i18n.gettext(GREETING, locale="zh").format(name="王芳").endswith("您好，王芳！")
     assert list(root.rglob("*.mo")) == []  # nothing written next to the sources
 
 

@@ -1,6 +1,7 @@
 """Root cause by 5 Whys, and the corrective action with its owner and due date.
 
-whys: "Why?" up to five times; stop when the cause is found ─▶ saved as the root cause
+whys: "Why?" up to five times, each asking why the previous answer happened; stop when the
+      cause is found ─▶ saved as the root cause
 action: what will remove the cause ─▶ owner (a member) ─▶ due date (calendar) ─▶ planned
 """
 
@@ -22,6 +23,7 @@ from dialogs.states import CasePlan
 
 MAX_WHYS = 5
 WHY_LIMIT = 3000  # five of them make one root cause, well within a record's limit
+QUOTED = 80  # the previous answer, as repeated in the next "why?"
 
 
 def _case(manager: DialogManager) -> int:
@@ -41,12 +43,21 @@ async def on_start(start_data: dict | None, manager: DialogManager) -> None:
 async def whys(dialog_manager: DialogManager, **kwargs) -> dict:
     asked = dialog_manager.dialog_data.get("whys", [])
     chain = "\n".join(f"{i}. {esc(shorten(answer, 500))}" for i, answer in enumerate(asked, 1))
+    more = len(asked) < MAX_WHYS
     return {
         "number": len(asked) + 1,
         "chain": chain,
         "any": bool(asked),
-        "more": len(asked) < MAX_WHYS,
+        "first": more and not asked,
+        "next": more and bool(asked),
+        # 5 Whys asks why the last answer happened: "Why did “the seal aged” happen?"
+        "previous": esc(shorten(_quoted(asked[-1]), QUOTED)) if asked else "",
     }
+
+
+def _quoted(answer: str) -> str:
+    """An answer as it reads inside “…” in a question: one line, no full stop of its own."""
+    return " ".join(answer.split()).rstrip("。．.！!？?；;，,") or answer
 
 
 async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
@@ -121,7 +132,8 @@ def case_plan_dialog() -> Dialog:
     return Dialog(
         Window(
             T("<b>❓ 5 Whys</b>\n\n{chain}", when="any"),
-            T("Why {number}? Type why it happened.", when="more"),
+            T("Why {number}? Type why it happened.", when="first"),
+            T("Why {number}? Why did “{previous}” happen? Type the reason.", when="next"),
             *long_text.step("why", WHY_LIMIT, _add_why, N_("Please type why it happened.")),
             Button(T("🎯 This is the root cause"), id="found", on_click=on_found, when="any"),
             cancel,
