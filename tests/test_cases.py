@@ -220,7 +220,7 @@ async def test_export_evidence_and_the_offer_to_report(local, settings):
     await worker.press("🏠 主菜单")
     await worker.send("随手写的几个字")  # text on the menu works the same way
     assert worker.text() == "要把这个作为问题上报吗？"
-    await worker.press("✖️ 不")
+    await worker.press("✖️ 不用了")
     assert worker.buttons()[0] == "⚠️ 上报问题"
 
 

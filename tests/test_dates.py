@@ -120,5 +120,5 @@ async def test_change_since_last_time_is_dated_in_the_persons_zone(local, clock,
         await user.press("✅ 是")
     when = format_skeleton("yMMMd", first_done, locale="zh")
     offset = first_done.utcoffset().total_seconds() / 3600
-    assert f"与 {when} " in user.text() and "相比变化 +100 个百分点" in user.text()
+    assert f"与 {when} " in user.text() and "相比，变化 +100 个百分点" in user.text()
     assert f"UTC+{offset:g} 相比" in user.text()  # the zone of that moment is named

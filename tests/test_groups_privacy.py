@@ -61,7 +61,7 @@ async def test_manager_links_a_team_group_and_picks_its_language(local):
     assert "大家好！我是认证通" in hello and "Hello! I am CertReady" in hello  # both languages
 
     await worker_in_group.send("/link")
-    assert "只有本群的管理员" in worker_in_group.text()
+    assert "只有本群管理员" in worker_in_group.text()
     assert records.group_chat(local.db, GROUP["id"]) is None
 
     await in_group.send("/link 夜班")
@@ -69,7 +69,7 @@ async def test_manager_links_a_team_group_and_picks_its_language(local):
     await in_group.send("/link 三号线")
     linked = in_group.text()
     assert (
-        linked == "本群已关联到 华东精密 的 三号线 班组。在本群我应该用哪种语言？"
+        linked == "本群已关联到华东精密的三号线班组。我在本群该用哪种语言？"
     )  # the org's language
     assert in_group.buttons() == ["中文", "English", "中文 + English"]
 
@@ -78,7 +78,7 @@ async def test_manager_links_a_team_group_and_picks_its_language(local):
     assert records.group_chat(local.db, GROUP["id"]).language == "zh"
     await in_group.press("中文 + English")
     both = (
-        "好的：我会在本群用中英文发消息。\n\n"
+        "好的，以后我在本群用中英文发消息。\n\n"
         "Done: I will write in this group in Chinese and English."
     )
     assert in_group.text() == both
@@ -176,7 +176,7 @@ async def test_my_data_and_erasing_it(local):
 
     await worker.send("/deleteme")
     assert "这将删除您的姓名" in worker.text()
-    await worker.press("✖️ 不，保留")
+    await worker.press("✖️ 不用了，保留数据")
     assert users.get(local.db, worker.id) is not None
     await worker.send("/deleteme")
     await worker.press("🗑 是的，删除我的数据")

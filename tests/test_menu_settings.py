@@ -15,7 +15,7 @@ async def test_new_english_user_sees_the_main_menu(en_user, db):
 
 async def test_chinese_telegram_app_gets_chinese(zh_user):
     await zh_user.send("/menu")
-    assert "你好，王芳！" in zh_user.text()
+    assert "您好，王芳！" in zh_user.text()
     assert zh_user.buttons() == MENU_ZH
 
 
@@ -36,7 +36,7 @@ async def test_language_command_switches_and_persists(en_user, local, db):
     await en_user.press("简体中文")
     assert users.get(db, en_user.id).language == "zh"
     # Back where the user was, now in Chinese.
-    assert "你好，Anna！" in en_user.text()
+    assert "您好，Anna！" in en_user.text()
     await en_user.send("/menu")
     assert en_user.buttons() == MENU_ZH
 

@@ -47,7 +47,7 @@ async def test_a_worker_finds_an_overdue_action_first_and_marks_it_done(local, c
     await worker.press("📋 我的任务（1 项到期）")
     assert "🔴 已逾期：1" in worker.text()
     tasks = [b for b in worker.buttons() if "NC-" in b]
-    assert tasks[0].startswith(f"🔴 {first.reference} · 您的措施，已于 2026年11月26日 逾期")
+    assert tasks[0].startswith(f"🔴 {first.reference} · 您的措施，已于 2026年11月26日逾期")
     assert tasks[1].startswith(f"📝 {second.reference} · 您上报的")
     await worker.press(tasks[0])
     assert "✅ 措施已完成" in worker.buttons()

@@ -22,7 +22,7 @@ async def test_start_in_any_case_and_with_the_bots_name(zh_user, typed):
 @pytest.mark.parametrize("typed", ["/MENU", "/Menu", "/menu@CertReady_Local_Bot"])
 async def test_menu_in_any_case(zh_user, typed):
     await zh_user.send(typed)
-    assert "你好，王芳！" in zh_user.text() and zh_user.buttons() == MENU_ZH
+    assert "您好，王芳！" in zh_user.text() and zh_user.buttons() == MENU_ZH
 
 
 async def test_help_and_settings_in_capitals_in_english(en_user):
@@ -82,7 +82,7 @@ async def test_a_chinese_worker_greets_and_thanks_then_reports(local):
     worker = await worker_on_the_menu(local, 9101, "zh")
     await worker.send("你好")
     assert worker.transcript(2).startswith("👋 很高兴见到您！如需上报问题，直接发一张照片")
-    assert "你好，阿强！" in worker.text() and worker.buttons() == MENU_ZH
+    assert "您好，阿强！" in worker.text() and worker.buttons() == MENU_ZH
     await worker.send("谢谢！")
     assert worker.transcript(2).startswith("😊 不客气！") and worker.buttons() == MENU_ZH
     await worker.send("好的👌")
