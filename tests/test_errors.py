@@ -118,12 +118,14 @@ async def test_crafted_item_ids_inside_a_real_dialog(en_user):
     assert en_user.text().startswith("Library")
 
 
-async def test_group_chats_are_left_alone_for_now(local):
+async def test_group_talk_is_left_alone_and_menus_point_to_a_private_chat(local):
     group = {"id": -100123, "type": "supergroup", "title": "Line 3"}
     member = local.user(4242, language_code="zh", chat=group)
-    await member.send("/menu")
     await member.send("大家好")
-    assert member.messages() == []
+    assert member.messages() == []  # ordinary talk in a group is not the bot's business
+    await member.send("/menu")
+    assert "请在私聊中打开我" in member.text()  # an unlinked group gets both languages
+    assert "open me in a private chat" in member.text()
 
 
 def test_intent_ids_never_repeat_within_one_clock_tick(monkeypatch):

@@ -145,7 +145,9 @@ def test_a_database_in_a_read_only_folder_is_named(tmp_path, unprivileged):
     folder.chmod(0o555)
     db_path = folder / "console.sqlite3"
     result = database_run("chat", db_path, tmp_path, unprivileged)
-    assert_one_line(result, f"database {db_path} cannot be opened or created")
+    # The console keeps its evidence beside its database: that folder is named first.
+    own = folder / "console-console" / "evidence"
+    assert_one_line(result, f"the console's evidence folder {own}")
 
 
 @pytest.mark.parametrize(
