@@ -101,3 +101,15 @@ async def test_a_photo_sent_right_after_joining_is_offered_as_a_report(local):
     assert "继续 ➡️" in worker.buttons()  # still on the welcome screen
     await worker.send_photo(b"\x89PNG\r\n\x1a\nleak")
     assert worker.text() == "要把这个作为问题上报吗？"
+
+
+async def test_an_invite_code_typed_on_the_menu_joins_instead_of_being_reported(local):
+    boss = local.user(9741, language_code="en", first_name="Al")
+    await create_org(boss, "Wall Sheet Ltd", lang="en")
+    code = await new_invite(boss, "worker", zh=False)
+    newcomer = local.user(9742, language_code="en", first_name="Ne")
+    await newcomer.send("/start")
+    await newcomer.press("English")
+    await newcomer.press("🧭 Explore on my own")
+    await newcomer.send(code.lower())  # read off the wall, typed on a phone
+    assert newcomer.text().startswith("🎉 Welcome to")

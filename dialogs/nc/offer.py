@@ -33,6 +33,12 @@ async def offer_report(message: Message, manager: DialogManager) -> bool:
     if talk:
         await answer_small_talk(message, manager, talk, member)
         return True
+    typed = (message.text or "").strip()
+    if typed and len(typed) <= 80 and orgs.find_invite(db, typed):  # a code off a wall sheet
+        from dialogs.org.onboarding import open_join  # onboarding offers reports too
+
+        await open_join(manager, message, typed)
+        return True
     piece = evidence.piece(message)  # a photo, a voice note, a video (not any file)
     media = piece is not None and piece[0] != "not_media"
     if not (member and (media or message.text)):

@@ -101,6 +101,24 @@ async def on_code(message: Message, widget, manager: DialogManager, typed: str) 
     await try_join(manager, message, orgs.join(db, user.id, code), code)
 
 
+async def open_join(manager: DialogManager, message: Message, code: str) -> None:
+    """An invite link, QR code or code typed anywhere: join in one tap, or confirm leaving
+    another organization; a problem is said and whatever was open stays open."""
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    result = orgs.join(db, user.id, code)
+    if isinstance(result, JoinCheck) and result.status == "switch":
+        await manager.start(Onboarding.switch, data={"code": code}, mode=StartMode.RESET_STACK)
+    elif problem := join_problem(result):
+        await message.answer(problem)
+        if not manager.has_context():
+            await manager.start(Menu.main, mode=StartMode.RESET_STACK)
+    else:
+        people.mark_onboarded(db, user.id)
+        await manager.start(
+            Onboarding.welcome, data={"created": False}, mode=StartMode.RESET_STACK
+        )
+
+
 async def try_join(manager: DialogManager, message: Message, result, code: str) -> None:
     """Show the outcome of a join attempt: welcome, the switch question, or the problem."""
     if isinstance(result, JoinCheck) and result.status == "switch":
