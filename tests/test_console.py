@@ -85,21 +85,34 @@ async def test_typed_number_presses_the_newest_keyboard(local, tmp_path):
 
 
 def test_the_readmes_story_runs_from_report_to_verified_close(tmp_path):
-    """The README's Chinese story, pasted as a newcomer would: worker → manager → close."""
+    """The README's Chinese story, pasted as a newcomer would: a worker's photo report reaches
+    the manager, the worker opens the action from My tasks, the close reaches the worker; run
+    again, the manager still sees the photo."""
     from bot import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("python -m bot chat --lang zh --db data/story.sqlite3 <<'EOF'\n")
-    script = readme[start:].split("\n", 1)[1].split("\nEOF\n", 1)[0] + "\n"
-    result = run_cli("chat", "--lang", "zh", "--db", str(tmp_path / "story.sqlite3"), stdin=script)
+
+    def script(opening: str) -> str:
+        start = readme.index(opening + " <<'EOF'\n")
+        return readme[start:].split("\n", 1)[1].split("\nEOF\n", 1)[0] + "\n"
+
+    db, files = str(tmp_path / "story.sqlite3"), str(tmp_path / "files")
+    story = script("python -m bot chat --lang zh --db data/story.sqlite3")
+    result = run_cli("chat", "--lang", "zh", "--db", db, "--files", files, stdin=story)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "(no single button" not in out and "(no invite link" not in out, out[-3000:]
-    assert "⚠️ 新报告 NC-" in out  # the manager heard of the worker's report
-    assert "📋 您负责 NC-" in out  # the worker was given the action
+    assert "⚠️ 新报告 NC-" in out and "📷 1" in out  # the manager heard of it, with its photo
+    assert "📋 您负责 NC-" in out  # the worker was given the action …
+    assert "› :press 您的措施" in out  # … and opened it from My tasks
     assert "🛠 NC-" in out and "的纠正措施已完成" in out  # the manager was told it was done
     assert out.rstrip().split("══ 阿强 (2002) ══")[-1].count("已关闭：原因已找到") == 1
     assert (tmp_path / "story-console" / "people.json").is_file()
+
+    again = script("python -m bot chat --db data/story.sqlite3")
+    second = run_cli("chat", "--db", db, "--files", files, stdin=again)
+    assert second.returncode == 0 and "(no single button" not in second.stdout, second.stdout
+    assert "[photo saved to" in second.stdout  # the photo, after a restart
 
 
 def test_the_consoles_help_and_banner_follow_its_language(tmp_path):
