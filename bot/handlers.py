@@ -85,9 +85,7 @@ def commands_router() -> Router:
     # Commands as people type them: /START and /Menu too. A mention (/menu@certready_bot) is
     # accepted when it names this bot; aiogram's Command checks it against getMe.
 
-    @router.message(
-        CommandStart(deep_link=True, ignore_case=True, magic=F.args.in_(SCREEN_LINKS))
-    )
+    @router.message(CommandStart(deep_link=True, ignore_case=True, magic=F.args.in_(SCREEN_LINKS)))
     async def screen_link(message: Message, command: CommandObject, dialog_manager, db, user):
         """A button in a group chat ("Open CertReady"): the screen it pointed at."""
         if not (people.onboarded(db, user.id) or orgs.membership(db, user.id)):

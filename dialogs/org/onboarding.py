@@ -114,9 +114,7 @@ async def open_join(manager: DialogManager, message: Message, code: str) -> None
             await manager.start(Menu.main, mode=StartMode.RESET_STACK)
     else:
         people.mark_onboarded(db, user.id)
-        await manager.start(
-            Onboarding.welcome, data={"created": False}, mode=StartMode.RESET_STACK
-        )
+        await manager.start(Onboarding.welcome, data={"created": False}, mode=StartMode.RESET_STACK)
 
 
 async def try_join(manager: DialogManager, message: Message, result, code: str) -> None:
