@@ -9,8 +9,6 @@ Pillow comes with matplotlib; it and the 19 MB font are loaded on first use only
 import io
 from functools import cache
 
-import segno
-
 A4 = (1240, 1754)  # pixels at 150 dpi
 MARGIN = 90
 GAP = 18
@@ -25,6 +23,8 @@ STYLES = {
 
 def qr_png(text: str, scale: int = 12) -> bytes:
     """A PNG of ``text`` as a QR code, large enough to print on A4 and scan from a metre away."""
+    import segno  # on first use: most updates never print a QR code
+
     buffer = io.BytesIO()
     segno.make(text, error="m").save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
@@ -89,6 +89,8 @@ def invite_sheet(
     ]
     heights = [fonts[style].size + GAP for style, _part in lines]
     text_height = sum(heights) + 2 * GAP  # a little more air around the code
+
+    import segno
 
     symbol = segno.make(link, error="m")
     room = A4[1] - 2 * MARGIN - text_height - 40

@@ -10,15 +10,14 @@ import io
 import re
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-
 CELL_LIMIT = 32_767
 DATE_FORMAT = "yyyy-mm-dd"
 MOMENT_FORMAT = "yyyy-mm-dd hh:mm"
 
 
+# openpyxl's list, written out here: importing openpyxl (and Pillow with it) costs memory
+# and start-up time, and most updates never export anything.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # refused by XML, unlike openpyxl's list
 
 
@@ -46,6 +45,9 @@ def workbook(
 ) -> bytes:
     """An XLSX with one sheet per ``(title, headings, rows)``: bold headings, wrapped text.
     ``continued`` heads the extra columns of texts too long for one cell."""
+    from openpyxl import Workbook  # on first use (see ILLEGAL_CHARACTERS_RE)
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     book.remove(book.active)
     for title, headings, rows in sheets:
