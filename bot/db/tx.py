@@ -1,9 +1,10 @@
 """Transactions that are transactions.
 
 With sqlite-utils 4.2, ``db.execute`` commits each write by itself unless a transaction is
-open, and ``with db.conn:`` does not open one. ``write(db)`` does: ``BEGIN IMMEDIATE`` takes
-the write lock before the first read, so a read-then-write (the next NC number) cannot race
-another connection, and everything inside commits together or not at all. Nested blocks
+open, and using the connection as a context manager does not open one. ``write(db)`` does:
+``BEGIN IMMEDIATE`` takes the write lock before the first read, so a read-then-write (the next
+NC number) cannot race another connection, and everything inside commits together or not at
+all. Nested blocks
 become savepoints, so a repository function can be called alone or inside a service's
 larger transaction.
 """
