@@ -41,6 +41,26 @@ ADMIN_RIGHTS = (
 )
 
 
+# What Telegram says about a file of each kind (sizes and durations are the fake's own).
+KIND_FIELDS = {
+    "photo": {"width": 1280, "height": 960},
+    "voice": {"duration": 4, "mime_type": "audio/ogg"},
+    "video": {"width": 640, "height": 480, "duration": 6},
+    "document": {},
+}
+
+
+def described(stored: StoredFile, kind: str, **extra: Any) -> dict:
+    """A stored file as Telegram describes it in a message."""
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.unique_id,
+        **KIND_FIELDS[kind],
+        **extra,
+        "file_size": len(stored.data),
+    }
+
+
 class BotMethods:
     """``_m_<method>`` answers the Bot API method of that (lower-case) name."""
 
@@ -85,65 +105,35 @@ class BotMethods:
 
     def _m_sendphoto(self, params, files):
         stored = self._file(params.get("photo"), files, "photos", ".jpg")
-        size = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "width": 1280,
-            "height": 960,
-            "file_size": len(stored.data),
-        }
-        return self._send(params, photo=[size], **self._caption(params))
+        return self._send(params, photo=[described(stored, "photo")], **self._caption(params))
 
     def _m_senddocument(self, params, files):
         stored = self._file(params.get("document"), files, "documents", "")
-        document = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "file_name": params.get("_filename") or stored.path.rsplit("/", 1)[-1],
-            "file_size": len(stored.data),
-        }
+        name = params.get("_filename") or stored.path.rsplit("/", 1)[-1]
+        document = described(stored, "document", file_name=name)
         return self._send(params, document=document, **self._caption(params))
 
     def _m_sendvoice(self, params, files):
         stored = self._file(params.get("voice"), files, "voice", ".ogg")
-        voice = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "duration": 3,
-            "mime_type": "audio/ogg",
-            "file_size": len(stored.data),
-        }
-        return self._send(params, voice=voice, **self._caption(params))
+        return self._send(params, voice=described(stored, "voice"), **self._caption(params))
 
     def _m_sendvideo(self, params, files):
         stored = self._file(params.get("video"), files, "videos", ".mp4")
-        video = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "width": 640,
-            "height": 480,
-            "duration": 5,
-            "file_size": len(stored.data),
-        }
-        return self._send(params, video=video, **self._caption(params))
+        return self._send(params, video=described(stored, "video"), **self._caption(params))
 
     def _m_sendmediagroup(self, params, files):
         """An album: one message per photo, as Telegram shows it."""
         media = params.get("media") or []
         if not 2 <= len(media) <= 10:
             raise ApiError(400, "Bad Request: wrong number of media in the album")
-        sent = []
-        for item in media:
-            stored = self._file(item.get("media"), files, "photos", ".jpg")
-            size = {
-                "file_id": stored.file_id,
-                "file_unique_id": stored.unique_id,
-                "width": 1280,
-                "height": 960,
-                "file_size": len(stored.data),
-            }
-            sent.append(self._send(params, photo=[size], media_group_id="album"))
-        return sent
+        return [
+            self._send(
+                params,
+                photo=[described(self._file(item.get("media"), files, "photos", ".jpg"), "photo")],
+                media_group_id="album",
+            )
+            for item in media
+        ]
 
     def _m_sendpoll(self, params, files):
         options = [

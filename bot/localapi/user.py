@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 from itertools import count
 
 from bot.localapi.core import LocalBotAPI
+from bot.localapi.methods import described
 from bot.localapi.rules import MAX_TEXT
 from bot.services.text import parts
 
@@ -63,17 +64,7 @@ class LocalUser:
         self, data: bytes, caption: str | None = None, media_group_id: str | None = None
     ) -> dict:
         stored = self.api.store_file(data, "photos", ".jpg")
-        content: dict = {
-            "photo": [
-                {
-                    "file_id": stored.file_id,
-                    "file_unique_id": stored.unique_id,
-                    "width": 1280,
-                    "height": 960,
-                    "file_size": len(data),
-                }
-            ]
-        }
+        content: dict = {"photo": [described(stored, "photo")]}
         if caption:
             content["caption"] = caption
         if media_group_id:
@@ -81,37 +72,17 @@ class LocalUser:
         return await self._message(**content)
 
     async def send_voice(self, data: bytes) -> dict:
-        stored = self.api.store_file(data, "voice", ".ogg")
-        voice = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "duration": 4,
-            "mime_type": "audio/ogg",
-            "file_size": len(data),
-        }
-        return await self._message(voice=voice)
+        return await self._message(
+            voice=described(self.api.store_file(data, "voice", ".ogg"), "voice")
+        )
 
     async def send_video(self, data: bytes) -> dict:
         stored = self.api.store_file(data, "videos", ".mp4")
-        video = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "width": 640,
-            "height": 480,
-            "duration": 6,
-            "file_size": len(data),
-        }
-        return await self._message(video=video)
+        return await self._message(video=described(stored, "video"))
 
     async def send_document(self, data: bytes, file_name: str, mime_type: str) -> dict:
         stored = self.api.store_file(data, "documents", "")
-        document = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "file_name": file_name,
-            "mime_type": mime_type,
-            "file_size": len(data),
-        }
+        document = described(stored, "document", file_name=file_name, mime_type=mime_type)
         return await self._message(document=document)
 
     async def press(self, label: str, message: dict | None = None) -> dict | None:
