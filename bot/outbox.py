@@ -25,6 +25,7 @@ from aiogram.utils.i18n import I18n
 from bot import clock, evidence
 from bot.config import Settings
 from bot.db import nc as nc_repo
+from bot.db import orgs as orgs_repo
 from bot.db import outbox as repo
 from bot.db import users
 from bot.db.outbox import Letter
@@ -72,13 +73,36 @@ def _compose(
             else None
         )
         return letter.text, markup
-    person = users.get(db, letter.chat_id)
     render = RENDERERS.get(letter.kind)
-    if person is None or render is None:
+    if render is None:
+        return None
+    if letter.chat_id < 0:  # a linked group: its language, or both, one after the other
+        return _compose_for_group(db, letter, render, i18n)
+    person = users.get(db, letter.chat_id)
+    if person is None:
         return None
     lang = resolve_locale(person.language, person.telegram_language, settings.default_language)
     with i18n.context(), i18n.use_locale(lang):
         return render(db, person, letter.params or {})
+
+
+def _compose_for_group(
+    db: sqlite_utils.Database, letter: Letter, render: Renderer, i18n: I18n
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """A group's renderer gets ``person=None``. With both languages the texts follow each
+    other and the buttons are the first language's (a button has room for one)."""
+    group = orgs_repo.group_chat(db, letter.chat_id)
+    if group is None or not group.active:
+        return None
+    texts, buttons = [], None
+    for lang in ("zh", "en") if group.language == "both" else (group.language,):
+        with i18n.context(), i18n.use_locale(lang):
+            composed = render(db, None, letter.params or {})
+        if composed is None:
+            return None
+        texts.append(composed[0])
+        buttons = buttons or composed[1]
+    return "\n\n".join(texts), buttons
 
 
 async def deliver(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> int:

@@ -1,5 +1,7 @@
 """Shared fixtures: a fresh database with the real content, the real bot on the local Bot API."""
 
+import ipaddress
+import socket
 import tempfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,6 +16,48 @@ from bot.local import LocalBot
 from bot.services import library
 
 compile_catalogs()
+
+
+# No test touches the network: only loopback (the local Bot API served over HTTP) may be reached.
+# On a closed network a stray connection may hang rather than fail; here it fails at once, by name.
+def _loopback_only(host) -> None:
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host in ("localhost", "", None):
+        return
+    try:
+        if ipaddress.ip_address(host.split("%")[0]).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise OSError(f"a test tried to reach {host!r}: tests must stay on 127.0.0.1")
+
+
+_getaddrinfo = socket.getaddrinfo
+_connect = socket.socket.connect
+_connect_ex = socket.socket.connect_ex
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    _loopback_only(host)
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+def _guarded_connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _loopback_only(address[0])
+    return _connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        _loopback_only(address[0])
+    return _connect_ex(self, address)
+
+
+socket.getaddrinfo = _guarded_getaddrinfo
+socket.socket.connect = _guarded_connect
+socket.socket.connect_ex = _guarded_connect_ex
 
 
 def make_settings(**overrides) -> Settings:

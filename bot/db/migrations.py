@@ -363,3 +363,53 @@ def m011_retries_and_abandoned(db: sqlite_utils.Database) -> None:
 def m012_evidence_kinds(db: sqlite_utils.Database) -> None:
     """Evidence is a photo, a voice note or a short video; rows before this are photos."""
     script(db, "ALTER TABLE nc_photos ADD COLUMN kind TEXT NOT NULL DEFAULT 'photo';")
+
+
+@migration
+def m013_speaking_first(db: sqlite_utils.Database) -> None:
+    """The bot speaks first: daily tips for people and linked groups (``next_tip_at`` is the
+    next local send time in UTC, so a tick finds due tips by index), what a group receives,
+    the organization's QMS calendar, and the scheduler's record of work already done."""
+    script(
+        db,
+        """
+        CREATE TABLE tip_subscriptions (
+            chat_id INTEGER PRIMARY KEY,
+            subscribed INTEGER NOT NULL DEFAULT 1,
+            send_at TEXT NOT NULL DEFAULT '08:30',
+            workdays_only INTEGER NOT NULL DEFAULT 1,
+            next_tip_at TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX tip_subscriptions_due ON tip_subscriptions(next_tip_at)
+            WHERE subscribed = 1;
+        CREATE TABLE tips_seen (
+            chat_id INTEGER NOT NULL,
+            tip_id TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, tip_id)
+        ) WITHOUT ROWID;
+        ALTER TABLE users ADD COLUMN tips_asked_at TEXT;
+        ALTER TABLE users ADD COLUMN quiet_hours INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE group_chats ADD COLUMN report_severity TEXT;
+        ALTER TABLE group_chats ADD COLUMN report_photos INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE calendar_events (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('internal_audit', 'management_review',
+                'surveillance_audit', 'recertification', 'certificate_expiry', 'training',
+                'custom')),
+            title TEXT,
+            day TEXT NOT NULL,
+            source TEXT,
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (org_id, source)
+        );
+        CREATE INDEX calendar_events_day ON calendar_events(day);
+        CREATE TABLE jobs_done (
+            key TEXT PRIMARY KEY,
+            done_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )

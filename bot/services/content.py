@@ -95,7 +95,11 @@ KINDS = {
     # What people type (内审, CAPA, 5why) → the standard's term, searched as well, and the
     # pages (clause numbers or article ids) shown first.
     "synonym": Kind(texts=("term",), refs={"pages": ("clause", "article")}, lists=("variants",)),
+    # One practical habit a day, with a button into the library page it comes from.
+    "tip": Kind(texts=("text",), refs={"page": ("clause", "article")}, required=("page",)),
 }
+# A tip is read on a phone at the start of a shift: a few lines, not an article.
+MAX_TIP = 480
 
 
 @dataclass(frozen=True)
@@ -320,6 +324,14 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int, lines=
             "(clause 8 or 7.1.5.2), not clause " + str(raw.get("clause")),
             "na_allowed",
         )
+    if kind_name == "tip":
+        for lang, text in item.texts.get("text", {}).items():
+            if len(text) > MAX_TIP:
+                problem(
+                    f"'text' ({lang}) is {len(text)} characters; a tip has at most {MAX_TIP}",
+                    "text",
+                    lang,
+                )
     for lang in LANGUAGES:
         screen = sum(len(texts.get(lang, "")) for texts in item.texts.values())
         if screen > MAX_SCREEN:
