@@ -36,6 +36,8 @@ from dialogs.nc.mine import reports_dialog
 from dialogs.nc.offer import report_offer_dialog
 from dialogs.nc.plan import case_plan_dialog
 from dialogs.nc.report import report_dialog
+from dialogs.org.announce import announcements_dialog
+from dialogs.org.announce_notices import acknowledgements_router
 from dialogs.org.invites import invites_dialog
 from dialogs.org.members import members_dialog
 from dialogs.org.onboarding import onboarding_dialog
@@ -55,6 +57,7 @@ DIALOGS = (
     members_dialog,
     invites_dialog,
     places_dialog,
+    announcements_dialog,
     privacy_dialog,
     readiness_dialog,
     readiness_team_dialog,
@@ -110,6 +113,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(commands_router())
     dp.include_router(groups_router())
     dp.include_router(notifications_router())
+    dp.include_router(acknowledgements_router())  # before the dialogs, like notifications
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())

@@ -117,3 +117,17 @@ class CasePlan(StatesGroup):
 
 class ReportOffer(StatesGroup):
     ask = State()
+
+
+class Announcements(StatesGroup):
+    list = State()
+    announcement = State()
+    people = State()
+
+
+class AnnouncementDraft(StatesGroup):
+    draft = State()
+    audience = State()
+    text = State()
+    preview = State()
+    sent = State()

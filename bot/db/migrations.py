@@ -413,3 +413,42 @@ def m013_speaking_first(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID;
         """,
     )
+
+
+@migration
+def m014_announcements(db: sqlite_utils.Database) -> None:
+    """Announcements with acknowledgement (ISO 9001 7.3, 7.4): what a manager sent to the
+    organization or one team, in one or both languages, and per recipient when they confirmed
+    they read it. A recipient's role and team are kept as they were when it was sent; a person
+    erased later stays in the count without their name."""
+    script(
+        db,
+        """
+        CREATE TABLE announcements (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+            team_name TEXT,
+            author_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            text_en TEXT,
+            text_zh TEXT,
+            to_groups INTEGER NOT NULL DEFAULT 0,
+            form_key TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            reminders INTEGER NOT NULL DEFAULT 0,
+            CHECK (text_en IS NOT NULL OR text_zh IS NOT NULL),
+            UNIQUE (org_id, form_key)
+        );
+        CREATE INDEX announcements_newest ON announcements(org_id, id DESC);
+        CREATE TABLE announcement_recipients (
+            id INTEGER PRIMARY KEY,
+            announcement_id INTEGER NOT NULL REFERENCES announcements(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            role TEXT NOT NULL,
+            team_name TEXT,
+            acknowledged_at TEXT,
+            UNIQUE (announcement_id, user_id)
+        );
+        CREATE INDEX announcement_recipients_user ON announcement_recipients(user_id);
+        """,
+    )

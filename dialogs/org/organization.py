@@ -18,7 +18,15 @@ from bot.services import orgs, preferences
 from bot.services.preferences import zone_label
 from dialogs.common import Choices, CloseButton, T, esc, name_problem, role_name
 from dialogs.home.settings import unknown_zone, zone_choices
-from dialogs.states import Invites, Members, Menu, Onboarding, Organization, Places
+from dialogs.states import (
+    Announcements,
+    Invites,
+    Members,
+    Menu,
+    Onboarding,
+    Organization,
+    Places,
+)
 
 
 async def overview(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
@@ -131,6 +139,9 @@ def organization_dialog() -> Dialog:
             Start(T("👥 Members"), id="members", state=Members.list, when="is_manager"),
             Start(T("🔗 Invite people"), id="invites", state=Invites.list, when="is_manager"),
             Start(T("📍 Areas and teams"), id="places", state=Places.overview, when="is_manager"),
+            Start(
+                T("📣 Announcements"), id="announce", state=Announcements.list, when="is_manager"
+            ),
             SwitchTo(
                 T("⚙️ Organization settings"),
                 id="to_settings",
