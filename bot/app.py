@@ -27,9 +27,11 @@ from bot.handlers import commands_router, fallback_router, notifications_router
 from bot.i18n import N_, make_i18n
 from bot.limiter import SendLimiter
 from bot.middlewares import UserLocaleMiddleware
+from bot.scheduler import start_scheduler, stop_scheduler
 from dialogs.home.menu import help_dialog, menu_dialog
 from dialogs.home.privacy import privacy_dialog
 from dialogs.home.settings import settings_dialog
+from dialogs.home.tips import tips_dialog, tips_router
 from dialogs.library.browse import library_dialog
 from dialogs.nc.cases import cases_dialog
 from dialogs.nc.mine import reports_dialog
@@ -51,6 +53,7 @@ DIALOGS = (
     menu_dialog,
     help_dialog,
     settings_dialog,
+    tips_dialog,
     library_dialog,
     onboarding_dialog,
     organization_dialog,
@@ -114,6 +117,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(groups_router())
     dp.include_router(notifications_router())
     dp.include_router(acknowledgements_router())  # before the dialogs, like notifications
+    dp.include_router(tips_router())
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())
@@ -122,6 +126,8 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.update.outer_middleware(UserLocaleMiddleware(db, i18n, settings))
     dp.startup.register(set_command_menus)
     dp.startup.register(outbox.start_sender)
+    dp.startup.register(start_scheduler)
+    dp.shutdown.register(stop_scheduler)
     dp.shutdown.register(outbox.stop_sender)
     return dp
 
@@ -136,7 +142,8 @@ COMMANDS = (
     ("org", N_("Your organization")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),
-    ("settings", N_("Language and time zone")),
+    ("tip", N_("A quality tip now")),
+    ("settings", N_("Language, time zone and daily tips")),
     ("language", N_("Switch language")),
     ("help", N_("Help and privacy")),
     ("mydata", N_("A copy of your data")),

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     port: int = 8080
     log_level: str = "INFO"
     send_per_second: float = Field(default=25, gt=0, le=30)
+    # The minute tick that owes tips and reminders; tests tick by hand instead.
+    scheduler: bool = True
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
 from bot.db import outbox as db_outbox
 from bot.localapi import LocalBotAPI, LocalSession, LocalUser
+from bot.services import routine
 
 
 class LocalBot:
@@ -38,6 +39,12 @@ class LocalBot:
 
     async def work(self) -> None:
         await outbox.work(self.bot, self.db, self.dp["i18n"], self.settings)
+
+    async def tick(self) -> routine.Tick:
+        """What the scheduler's minute tick does, now (at the clock's time), then the sending."""
+        done = routine.tick(self.db, self.settings.default_timezone)
+        await self.work()
+        return done
 
     def user(
         self,

@@ -131,3 +131,16 @@ class AnnouncementDraft(StatesGroup):
     text = State()
     preview = State()
     sent = State()
+
+
+class TipSettings(StatesGroup):
+    main = State()
+    time = State()
+
+
+class QmsCalendar(StatesGroup):
+    list = State()
+    event = State()
+    kind = State()
+    day = State()
+    title = State()

@@ -68,6 +68,7 @@ def make_settings(**overrides) -> Settings:
         "default_timezone": "Asia/Shanghai",
         "admin_ids": [],
         "send_per_second": 30,
+        "scheduler": False,  # a test ticks when it means to: ``await local.tick()``
         "evidence_path": tempfile.mkdtemp(prefix="certready-evidence-"),
     }
     values.update(overrides)

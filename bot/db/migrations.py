@@ -390,6 +390,7 @@ def m013_speaking_first(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (chat_id, tip_id)
         ) WITHOUT ROWID;
         ALTER TABLE users ADD COLUMN tips_asked_at TEXT;
+        CREATE INDEX users_not_asked ON users(id) WHERE tips_asked_at IS NULL;
         ALTER TABLE users ADD COLUMN quiet_hours INTEGER NOT NULL DEFAULT 1;
         ALTER TABLE group_chats ADD COLUMN report_severity TEXT;
         ALTER TABLE group_chats ADD COLUMN report_photos INTEGER NOT NULL DEFAULT 0;

@@ -52,7 +52,7 @@ async def on_home(callback: CallbackQuery, button, manager: DialogManager) -> No
 async def on_start(start_data: dict | None, manager: DialogManager) -> None:
     start_data = start_data or {}
     manager.dialog_data.update(
-        {key: start_data[key] for key in ("query", "clause") if key in start_data}
+        {key: start_data[key] for key in ("query", "clause", "article") if key in start_data}
     )
 
 

@@ -1,0 +1,65 @@
+"""APScheduler in the bot's own process, with one fixed job: a tick every minute.
+
+The tick finds due work in our tables (``bot/services/routine.py``) and owes it in the
+outbox; the outbox's sender does the sending, through the one limiter, behind people's own
+taps. No job per person or per reminder lives in APScheduler, so there is nothing to lose
+or to run twice across a restart: keys in our tables make every tick idempotent.
+"""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import sqlite_utils
+from aiogram import Dispatcher
+
+from bot.config import Settings
+from bot.services import routine
+
+log = logging.getLogger(__name__)
+EVERY = 60  # seconds
+
+
+async def tick(db: sqlite_utils.Database, settings: Settings, dispatcher: Dispatcher) -> None:
+    try:
+        done = routine.tick(db, settings.default_timezone)
+    except Exception:
+        log.exception("scheduler tick failed")
+        return
+    if done.owed and (wake := dispatcher.workflow_data.get("outbox_wake")):
+        wake.set()
+    if done.owed or done.skipped:
+        log.info(
+            "tick: %s tips, %s reminders owed, %s skipped", done.tips, done.reminders, done.skipped
+        )
+
+
+async def start_scheduler(
+    dispatcher: Dispatcher, db: sqlite_utils.Database, settings: Settings
+) -> None:
+    if not settings.scheduler:
+        return
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    scheduler = AsyncIOScheduler(timezone=UTC, event_loop=asyncio.get_running_loop())
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=EVERY, timezone=UTC),
+        kwargs={"db": db, "settings": settings, "dispatcher": dispatcher},
+        id="tick",
+        next_run_time=datetime.now(UTC),  # at start: catch up at once
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=EVERY,
+        replace_existing=True,
+    )
+    scheduler.start()
+    dispatcher["scheduler"] = scheduler
+    log.info("scheduler started: a tick every %s s", EVERY)
+
+
+async def stop_scheduler(dispatcher: Dispatcher) -> None:
+    scheduler = dispatcher.workflow_data.pop("scheduler", None)
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)

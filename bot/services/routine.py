@@ -1,0 +1,131 @@
+"""What the scheduler's tick does: find due work in our own tables and owe it in the outbox.
+
+Every step is idempotent: a tip is keyed ``tip:{chat}:{local date}``, a morning
+``morning:{zone}:{local date}`` (in ``jobs_done``), a reminder by what it reminds of. Ticking
+twice, or after a restart, owes nothing twice. After downtime the mornings catch up (a
+reminder at 11:00 is still useful) but never in quiet hours (22:00–07:00): a morning missed
+entirely is covered by the next one, which lists everything still due.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlite_utils
+
+from bot import clock
+from bot.db import outbox
+from bot.db.tx import write
+from bot.services import qms_calendar, tips
+
+log = logging.getLogger(__name__)
+MORNING = time(8, 0)
+DUE_SOON = 2  # days: an action due this soon is in the morning's reminder
+LAST_TICK = "scheduler.last_tick"
+
+
+@dataclass(frozen=True)
+class Tick:
+    tips: int = 0
+    skipped: int = 0
+    reminders: int = 0
+
+    @property
+    def owed(self) -> int:
+        return self.tips + self.reminders
+
+
+def tick(db: sqlite_utils.Database, fallback_zone: str, now: datetime | None = None) -> Tick:
+    now = now or clock.now()
+    enqueued = tips.enqueue_due(db, now, fallback_zone)
+    reminders = tips.ask_new_members(db, now, fallback_zone)
+    reminders += sum(morning(db, zone, now) for zone in _zones(db, fallback_zone))
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [LAST_TICK, clock.stamp(now)],
+    )
+    return Tick(enqueued.owed, enqueued.skipped, reminders)
+
+
+def last_tick(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [LAST_TICK]).fetchone()
+    return row[0] if row else None
+
+
+def _zones(db: sqlite_utils.Database, fallback: str) -> list[str]:
+    """Every zone a member or an organization lives in: a morning is per zone."""
+    rows = db.execute(
+        "SELECT DISTINCT COALESCE(u.timezone, o.timezone) FROM members m"
+        " JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id"
+        " UNION SELECT timezone FROM organizations"
+    ).fetchall()
+    return sorted({row[0] or fallback for row in rows})
+
+
+def _member_rows(db: sqlite_utils.Database, zone: str) -> list[tuple]:
+    """(user, org, role) of the active members whose own zone, else their organization's,
+    is ``zone``."""
+    return db.execute(
+        "SELECT m.user_id, m.org_id, m.role FROM members m JOIN users u ON u.id = m.user_id"
+        " JOIN organizations o ON o.id = m.org_id"
+        " WHERE u.active = 1 AND COALESCE(u.timezone, o.timezone) = ?",
+        [zone],
+    ).fetchall()
+
+
+def due_actions(db: sqlite_utils.Database, org_id: int, today: date, owner: int | None = None):
+    """(id, due date) of the planned actions due within two days or overdue, soonest first."""
+    sql = (
+        "SELECT id, due_date FROM nonconformities WHERE org_id = ? AND status = 'planned'"
+        " AND due_date IS NOT NULL AND due_date <= ?"
+    )
+    params: list = [org_id, (today + timedelta(days=DUE_SOON)).isoformat()]
+    if owner is not None:
+        sql += " AND owner_id = ?"
+        params.append(owner)
+    return db.execute(sql + " ORDER BY due_date, id", params).fetchall()
+
+
+def morning(db: sqlite_utils.Database, zone: str, now: datetime) -> int:
+    """The morning's reminders for the people in ``zone``, once per local date."""
+    local = clock.local(now, zone)
+    if local.time() < MORNING or tips.quiet(local.time()):
+        return 0
+    key = f"morning:{zone}:{local.date().isoformat()}"
+    owed = 0
+    stamp = clock.stamp(now)
+    with write(db):
+        fresh = db.execute(
+            "INSERT INTO jobs_done (key, done_at) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+            [key, stamp],
+        ).rowcount
+        if not fresh:
+            return 0
+        today = local.date()
+        day = today.isoformat()
+        for user_id, org_id, role in _member_rows(db, zone):
+            manager = role in ("manager", "admin")
+            if manager and due_actions(db, org_id, today):
+                owed += outbox.notice(
+                    db, f"due:{user_id}:{day}", user_id, "actions.due", {"day": day}, stamp
+                )
+            elif due_actions(db, org_id, today, owner=user_id):
+                owed += outbox.notice(
+                    db, f"due-mine:{user_id}:{day}", user_id, "actions.mine", {"day": day}, stamp
+                )
+            if manager and today.weekday() == 0:
+                week = today.isocalendar()
+                owed += outbox.notice(
+                    db,
+                    f"digest:{user_id}:{week.year}-W{week.week:02d}",
+                    user_id,
+                    "digest",
+                    {"day": day},
+                    stamp,
+                )
+            if manager:
+                owed += qms_calendar.remind(db, org_id, user_id, today, stamp)
+    if owed:
+        log.info("morning in %s: %s reminders owed", zone, owed)
+    return owed
