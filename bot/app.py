@@ -22,6 +22,7 @@ from bot import outbox
 from bot.config import LANGUAGES, Settings
 from bot.db.storage import SqliteStorage
 from bot.errors import errors_router
+from bot.group_feeds import group_feeds_router
 from bot.groups import groups_router
 from bot.handlers import commands_router, fallback_router, notifications_router
 from bot.i18n import N_, make_i18n
@@ -40,6 +41,7 @@ from dialogs.nc.plan import case_plan_dialog
 from dialogs.nc.report import report_dialog
 from dialogs.org.announce import announcements_dialog
 from dialogs.org.announce_notices import acknowledgements_router
+from dialogs.org.calendar import calendar_dialog, calendar_router
 from dialogs.org.invites import invites_dialog
 from dialogs.org.members import members_dialog
 from dialogs.org.onboarding import onboarding_dialog
@@ -60,6 +62,7 @@ DIALOGS = (
     members_dialog,
     invites_dialog,
     places_dialog,
+    calendar_dialog,
     announcements_dialog,
     privacy_dialog,
     readiness_dialog,
@@ -115,9 +118,11 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(errors_router())
     dp.include_router(commands_router())
     dp.include_router(groups_router())
+    dp.include_router(group_feeds_router())
     dp.include_router(notifications_router())
     dp.include_router(acknowledgements_router())  # before the dialogs, like notifications
     dp.include_router(tips_router())
+    dp.include_router(calendar_router())
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())
@@ -140,6 +145,7 @@ COMMANDS = (
     ("readiness", N_("Certification readiness self-assessment")),
     ("roadmap", N_("Certification roadmap")),
     ("org", N_("Your organization")),
+    ("calendar", N_("QMS calendar: audits, reviews, certification dates (managers)")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),
     ("tip", N_("A quality tip now")),

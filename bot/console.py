@@ -24,13 +24,14 @@ from typing import TextIO
 
 from aiogram_dialog import ShowMode
 
+from bot import clock
 from bot.config import Settings
 from bot.console_screen import Screen, render
 from bot.db import open_db
-from bot.i18n import require_valid_catalogs
+from bot.i18n import format_moment, require_valid_catalogs
 from bot.local import LocalBot
 from bot.localapi import LocalBotAPI, LocalUser
-from bot.services import library
+from bot.services import library, routine, tips
 from bot.startup import StartupError
 
 HELP = {
@@ -39,7 +40,8 @@ HELP = {
         "Type a message or a /command; type a number to press that button (':say 9001' sends "
         "a number as text); ':photo PATH' sends a photo; ':as 2002 Name --lang zh' becomes "
         "another person (':as' alone lists them); ':press TEXT' presses a button by its text; "
-        "':link' opens the newest invite link shown; "
+        "':link' opens the newest invite link shown; ':tick 08:30' runs the scheduler as if it "
+        "were that time (the next tip, the morning's reminders); "
         "':quit' leaves."
     ),
     "zh": (
@@ -47,7 +49,9 @@ HELP = {
         "直接输入文字或 /命令；输入数字即按下对应按钮（“:say 9001”把数字当文字发送）；"
         "“:photo 路径”发送照片；“:as 2002 姓名 --lang en”切换为另一个人"
         "（只输入“:as”可列出所有人）；“:press 文字”按下含该文字的按钮；"
-        "“:link”打开最近出现的邀请链接；“:quit”退出。"
+        "“:link”打开最近出现的邀请链接；"
+        "“:tick 08:30”让调度器按该时刻运行一次（下一条提示、早间提醒）；"
+        "“:quit”退出。"
     ),
 }
 INBOX_LIMIT = 30  # messages kept for someone away, across runs
@@ -156,6 +160,8 @@ class Console:
             await self._press_label(line.removeprefix(":press ").strip())
         elif line == ":link":
             await self._open_link()
+        elif line == ":tick" or line.startswith(":tick "):
+            await self._tick(line.removeprefix(":tick").strip())
         elif line.startswith(":photo"):
             path = Path(line.removeprefix(":photo").strip()).expanduser()
             if not path.is_file():
@@ -193,6 +199,23 @@ class Console:
             self.out.write(f"(no single button with “{label}” on the newest keyboard)\n")
             return
         await self._press(chosen[0])
+
+    async def _tick(self, typed: str) -> None:
+        """Run the scheduler's tick now, or as if it were the next ``HH:MM`` in the current
+        person's zone: the next tip and the morning's reminders arrive without waiting."""
+        settings = self.local.settings
+        zone = tips.zone_of(self.local.db, self.current, settings.default_timezone)
+        moment = clock.now()
+        if typed:
+            chosen = tips.parse_time(typed)
+            if chosen is None:
+                self.out.write("(usage: :tick or :tick 08:30)\n")
+                return
+            moment = tips.next_slot(moment, chosen, zone, False, False)
+        done = routine.tick(self.local.db, settings.default_timezone, moment)
+        await self.local.work()
+        when = format_moment(moment, self.people[self.current].lang, zone)
+        self.out.write(f"(tick at {when}: {done.tips} tips, {done.reminders} reminders)\n")
 
     async def _open_link(self) -> None:
         """Open the newest invite link the bot showed anyone here, as if it had been shared

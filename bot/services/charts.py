@@ -69,3 +69,35 @@ def readiness_chart(title: str, labels: list[str], values: list[float | None], n
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def week_chart(
+    title: str, labels: list[str], opened: list[int], closed: list[int], first: str, second: str
+) -> bytes:
+    """Two bars per label (reports opened and closed in the week), counts written on them."""
+    _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 3.6), dpi=120)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    places = range(len(labels))
+    width = 0.38
+    for offset, values, name, colour in (
+        (-width / 2, opened, first, "#c62828"),
+        (width / 2, closed, second, "#2e7d32"),
+    ):
+        bars = axes.bar([p + offset for p in places], values, width, label=name, color=colour)
+        axes.bar_label(bars, fontsize=10)
+    axes.set_xticks(list(places), labels=labels, fontsize=11)
+    axes.set_title(title, fontsize=13)
+    axes.legend(frameon=False)
+    axes.set_ylim(0, max([*opened, *closed, 1]) * 1.25)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

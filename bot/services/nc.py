@@ -20,7 +20,7 @@ from bot.db import orgs as org_repo
 from bot.db import outbox, users
 from bot.db.nc import Event, Nonconformity
 from bot.db.tx import write
-from bot.services import orgs, text
+from bot.services import group_feeds, orgs, text
 from bot.services.orgs import NotAllowed
 
 CATEGORIES = (
@@ -144,6 +144,7 @@ def submit(
                 outbox.notice(
                     db, f"nc:{nc_id}:new:{manager_id}", manager_id, "nc.new", {"nc": nc_id}, stamp
                 )
+            group_feeds.owe_new_report(db, found, member.team_id, stamp)
     return Submitted(found, created, len(told))
 
 

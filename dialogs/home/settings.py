@@ -11,14 +11,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
-from aiogram_dialog.widgets.kbd import Button, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Start, SwitchTo
 
 from bot import clock
 from bot.config import LANGUAGES
 from bot.i18n import LANGUAGE_NAMES, format_moment
-from bot.services import preferences
+from bot.services import preferences, tips
 from dialogs.common import Choices, CloseButton, T, close, esc
-from dialogs.states import Preferences
+from dialogs.states import Preferences, TipSettings
 
 
 async def overview(dialog_manager: DialogManager, locale: str, timezone: str, **kwargs) -> dict:
@@ -88,6 +88,7 @@ async def _save_zone(manager: DialogManager, typed: str) -> bool:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
     timezone = preferences.choose_timezone(db, user.id, typed)
     if timezone:
+        tips.reschedule(db, user.id, manager.middleware_data["settings"].default_timezone)
         manager.middleware_data["timezone"] = timezone
         await manager.switch_to(Preferences.main)
     return timezone is not None
@@ -102,6 +103,7 @@ def settings_dialog() -> Dialog:
             ),
             SwitchTo(T("🌐 Language"), id="to_language", state=Preferences.language),
             SwitchTo(T("🕒 Time zone"), id="to_timezone", state=Preferences.timezone),
+            Start(T("💡 Daily tips"), id="tips", state=TipSettings.main),
             CloseButton(),
             state=Preferences.main,
             getter=overview,

@@ -145,3 +145,25 @@ def _locale() -> str:
     from aiogram.utils.i18n import get_i18n
 
     return get_i18n().current_locale
+
+
+@renders("nc.group")
+def group_report(db, person: User | None, params: dict):
+    """A new report as a linked group sees it: no photos (they may show people), no buttons
+    (reports are handled in private chats), in the group's language(s)."""
+    if person is not None:
+        return None
+    report = nc.repo.get(db, int(params["nc"]))
+    if report is None or report.status in ("rejected", "duplicate"):
+        return None
+    message = _(
+        "⚠️ <b>New report {reference}</b> · {severity}\n📍 {area} · 🏷 {category}\n\n"
+        "{description}\n\nThe managers follow it up."
+    ).format(
+        reference=report.reference,
+        severity=severity_name(report.severity),
+        area=esc(report.area or "—"),
+        category=category_name(report.category),
+        description=esc(text.shorten(report.description, PREVIEW)),
+    )
+    return message, None

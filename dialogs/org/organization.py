@@ -26,6 +26,7 @@ from dialogs.states import (
     Onboarding,
     Organization,
     Places,
+    QmsCalendar,
 )
 
 
@@ -142,6 +143,7 @@ def organization_dialog() -> Dialog:
             Start(
                 T("📣 Announcements"), id="announce", state=Announcements.list, when="is_manager"
             ),
+            Start(T("📅 QMS calendar"), id="calendar", state=QmsCalendar.list, when="is_manager"),
             SwitchTo(
                 T("⚙️ Organization settings"),
                 id="to_settings",

@@ -1,0 +1,273 @@
+"""The morning's messages: corrective actions due (managers: the organization's; owners:
+their own), the Monday digest, and QMS calendar reminders. Worded when sent, from what is
+true then: an action closed since the tick is not listed, and nothing is sent if none is left.
+"""
+
+from datetime import date, datetime, timedelta
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
+
+from bot import clock
+from bot.db import nc as nc_repo
+from bot.db import orgs as orgs_repo
+from bot.i18n import format_day, format_share
+from bot.outbox import renders
+from bot.services import people, qms_calendar, readiness, routine, text
+from bot.services.people import User
+from dialogs.common import esc
+from dialogs.nc.labels import severity_name
+from dialogs.nc.notices import OpenReport
+
+SHOWN = 10  # actions listed (and buttons) in one reminder; the rest are counted
+ACTION_PREVIEW = 80
+
+
+class DigestChart(CallbackData, prefix="digest"):
+    day: str  # the Monday the digest covers up to (org's zone)
+
+
+class OpenCalendar(CallbackData, prefix="qmscal"):
+    pass
+
+
+def _locale() -> str:
+    from aiogram.utils.i18n import get_i18n
+
+    return get_i18n().current_locale
+
+
+def _member(db, person: User, managers_only: bool):
+    member = orgs_repo.membership(db, person.id)
+    if member is None or (managers_only and member.role not in ("manager", "admin")):
+        return None
+    return member
+
+
+def _org_today(db, org_id: int) -> date:
+    org = orgs_repo.organization(db, org_id)
+    return clock.today(org["timezone"])
+
+
+def _action_lines(db, rows, today: date, with_owner: bool) -> tuple[str, InlineKeyboardMarkup]:
+    lines, buttons = [], []
+    for nc_id, due in rows[:SHOWN]:
+        found = nc_repo.get(db, nc_id)
+        left = (date.fromisoformat(due) - today).days
+        when = (
+            ngettext("{n} day overdue", "{n} days overdue", -left).format(n=-left)
+            if left < 0
+            else _("due today")
+            if left == 0
+            else ngettext("due in {n} day", "due in {n} days", left).format(n=left)
+        )
+        line = f"• <b>{found.reference}</b> · {format_day(due, _locale())} ({when})"
+        if with_owner:
+            line += " · " + esc(people.name(db, found.owner_id))
+        line += "\n  " + esc(text.shorten(found.action or "", ACTION_PREVIEW))
+        lines.append(line)
+        buttons.append(
+            [
+                InlineKeyboardButton(
+                    text=f"👀 {found.reference}", callback_data=OpenReport(id=nc_id).pack()
+                )
+            ]
+        )
+    if len(rows) > SHOWN:
+        lines.append(_("… and {n} more: see Reports or My tasks.").format(n=len(rows) - SHOWN))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=buttons)
+
+
+def _counts(rows, today: date) -> tuple[int, int]:
+    overdue = sum(date.fromisoformat(due) < today for _, due in rows)
+    return overdue, len(rows) - overdue
+
+
+@renders("actions.due")
+def actions_due(db, person: User | None, params: dict):
+    member = person and _member(db, person, managers_only=True)
+    if not member:
+        return None
+    today = _org_today(db, member.org_id)
+    rows = routine.due_actions(db, member.org_id, today)
+    if not rows:
+        return None
+    overdue, soon = _counts(rows, today)
+    body, buttons = _action_lines(db, rows, today, with_owner=True)
+    head = _("⏰ <b>Corrective actions: {overdue} overdue, {soon} due within two days</b>").format(
+        overdue=overdue, soon=soon
+    )
+    return f"{head}\n\n{body}", buttons
+
+
+@renders("actions.mine")
+def actions_mine(db, person: User | None, params: dict):
+    member = person and _member(db, person, managers_only=False)
+    if not member:
+        return None
+    today = _org_today(db, member.org_id)
+    rows = routine.due_actions(db, member.org_id, today, owner=person.id)
+    if not rows:
+        return None
+    overdue, soon = _counts(rows, today)
+    body, buttons = _action_lines(db, rows, today, with_owner=False)
+    head = _("⏰ <b>Your corrective actions: {overdue} overdue, {soon} due soon</b>").format(
+        overdue=overdue, soon=soon
+    )
+    hint = _("Mark each done from its report once it is done.")
+    return f"{head}\n\n{body}\n\n{hint}", buttons
+
+
+# ----- the Monday digest -----------------------------------------------------------------
+def digest_numbers(db, org_id: int, until: datetime) -> dict:
+    """The week before ``until``: reports opened by severity and area, closed, overdue."""
+    since = clock.stamp(until - timedelta(days=7))
+    end = clock.stamp(until)
+    opened = db.execute(
+        "SELECT severity, COALESCE(area, ''), COUNT(*) FROM nonconformities WHERE org_id = ?"
+        " AND created_at >= ? AND created_at < ? GROUP BY 1, 2",
+        [org_id, since, end],
+    ).fetchall()
+    closed = db.execute(
+        "SELECT n.severity, COUNT(DISTINCT n.id) FROM nonconformities n"
+        " JOIN nc_history h ON h.nc_id = n.id WHERE n.org_id = ? AND h.to_status = 'closed'"
+        " AND h.at >= ? AND h.at < ? GROUP BY 1",
+        [org_id, since, end],
+    ).fetchall()
+    org = orgs_repo.organization(db, org_id)
+    today = clock.today(org["timezone"], until)
+    overdue = db.execute(
+        "SELECT COUNT(*) FROM nonconformities WHERE org_id = ? AND status = 'planned'"
+        " AND due_date < ?",
+        [org_id, today.isoformat()],
+    ).fetchone()[0]
+    still_open = db.execute(
+        "SELECT COUNT(*) FROM nonconformities WHERE org_id = ? AND status IN"
+        " ('new', 'contained', 'analysis', 'planned', 'done', 'verified')",
+        [org_id],
+    ).fetchone()[0]
+    by_severity = {s: 0 for s in ("critical", "major", "minor")}
+    by_area: dict[str, int] = {}
+    for severity, area, count in opened:
+        by_severity[severity] += count
+        by_area[area] = by_area.get(area, 0) + count
+    closed_by = {s: 0 for s in ("critical", "major", "minor")}
+    for severity, count in closed:
+        closed_by[severity] = count
+    tips_sent = db.execute(
+        "SELECT COUNT(*) FROM outbox o JOIN members m ON m.user_id = o.chat_id"
+        " WHERE m.org_id = ? AND o.kind = 'tip' AND o.sent_at >= ? AND o.sent_at < ?",
+        [org_id, since, end],
+    ).fetchone()[0]
+    subscribers = db.execute(
+        "SELECT COUNT(*) FROM tip_subscriptions s JOIN members m ON m.user_id = s.chat_id"
+        " WHERE m.org_id = ? AND s.subscribed = 1",
+        [org_id],
+    ).fetchone()[0]
+    return {
+        "opened": by_severity,
+        "closed": closed_by,
+        "areas": sorted(by_area.items(), key=lambda item: (-item[1], item[0])),
+        "overdue": overdue,
+        "open": still_open,
+        "tips_sent": tips_sent,
+        "subscribers": subscribers,
+        "members": orgs_repo.count_members(db, org_id),
+    }
+
+
+def _readiness_line(db, user_id: int) -> str:
+    latest = readiness.latest_results(db, user_id).get("all")
+    if latest is None:
+        return _("Readiness: no full self-assessment yet.")
+    now = readiness.result(db, user_id, latest.id).overall
+    before = readiness.previous(db, user_id, latest.id)
+    shown = format_share(now, _locale()) if now is not None else "—"
+    if before is None:
+        return _("Readiness (latest full self-assessment): {now}").format(now=shown)
+    then = readiness.result(db, user_id, before.id).overall
+    was = format_share(then, _locale()) if then is not None else "—"
+    return _("Readiness (latest full self-assessment): {now}, previously {was}").format(
+        now=shown, was=was
+    )
+
+
+@renders("digest")
+def digest(db, person: User | None, params: dict):
+    member = person and _member(db, person, managers_only=True)
+    if not member:
+        return None
+    numbers = digest_numbers(db, member.org_id, clock.now())
+    opened, closed = numbers["opened"], numbers["closed"]
+    lines = [
+        _("📊 <b>Weekly quality digest · {org}</b>").format(org=esc(member.org_name)),
+        "",
+        _("Reports opened in the last 7 days: {n}").format(n=sum(opened.values())),
+    ]
+    lines += [
+        f"  {severity_name(s)}: {opened[s]}" for s in ("critical", "major", "minor") if opened[s]
+    ]
+    areas = [f"{esc(area) or '—'} {count}" for area, count in numbers["areas"][:8]]
+    if areas:
+        lines.append("  📍 " + " · ".join(areas))
+    lines.append(_("Reports closed: {n}").format(n=sum(closed.values())))
+    lines.append(_("Still open: {open} · actions overdue: {overdue}").format(**numbers))
+    lines.append(_readiness_line(db, person.id))
+    lines.append(
+        _("Daily tips: {subscribers} of {members} members subscribed, {sent} tips sent").format(
+            subscribers=numbers["subscribers"],
+            members=numbers["members"],
+            sent=numbers["tips_sent"],
+        )
+    )
+    day = _org_today(db, member.org_id).isoformat()
+    buttons = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("📈 Chart"), callback_data=DigestChart(day=day).pack())]
+        ]
+    )
+    return "\n".join(lines), buttons
+
+
+def digest_chart(db, org_id: int, until: datetime) -> bytes:
+    """Opened and closed reports of the week by severity, labelled in the reader's language."""
+    from bot.services.charts import week_chart
+
+    numbers = digest_numbers(db, org_id, until)
+    labels = [severity_name(s) for s in ("critical", "major", "minor")]
+    return week_chart(
+        _("Reports in the last 7 days"),
+        labels,
+        [numbers["opened"][s] for s in ("critical", "major", "minor")],
+        [numbers["closed"][s] for s in ("critical", "major", "minor")],
+        _("opened"),
+        _("closed"),
+    )
+
+
+# ----- the QMS calendar -------------------------------------------------------------------
+@renders("calendar")
+def calendar_reminder(db, person: User | None, params: dict):
+    from dialogs.org.calendar import event_title
+
+    member = person and _member(db, person, managers_only=True)
+    if not member:
+        return None
+    event = qms_calendar.get(db, member.org_id, str(params.get("event", "")))
+    if event is None or event.day.isoformat() != params.get("day"):
+        return None  # deleted or moved since: a new reminder follows the new date
+    left = (event.day - _org_today(db, member.org_id)).days
+    if left < 0:
+        return None
+    when = _("today") if left == 0 else ngettext("in {n} day", "in {n} days", left).format(n=left)
+    message = _("📅 <b>{title}</b> {when}: {day}").format(
+        title=esc(event_title(db, event)), when=when, day=format_day(event.day, _locale())
+    )
+    buttons = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("📅 QMS calendar"), callback_data=OpenCalendar().pack())]
+        ]
+    )
+    return message, buttons
