@@ -37,11 +37,12 @@ def _audience_name(target: announce.Audience) -> str:
     return esc(target.team_name) if target.team_name else _("the whole organization")
 
 
-def _state(typed: str | None) -> str:
+def _state(typed: str | None, locale: str) -> str:
     if not typed:
         return _("not written")
     start = esc(text.shorten(" ".join(typed.split()), 80))
-    return _("{length} characters: {start}").format(length=len(typed), start=start)
+    length = format_number(text.units(typed), locale)
+    return _("{length} characters: {start}").format(length=length, start=start)
 
 
 async def drafting(dialog_manager: DialogManager, db, user, locale, **kwargs) -> dict:
@@ -51,8 +52,8 @@ async def drafting(dialog_manager: DialogManager, db, user, locale, **kwargs) ->
     return {
         "audience": _audience_name(target),
         "people": target.people,
-        "english": _state(texts.get("en")),
-        "chinese": _state(texts.get("zh")),
+        "english": _state(texts.get("en"), locale),
+        "chinese": _state(texts.get("zh"), locale),
         "groups": target.groups,
         "groups_on": target.groups > 0 and bool(data.get("groups")),
         "groups_off": target.groups > 0 and not data.get("groups"),
