@@ -69,7 +69,7 @@ async def test_both_languages_read_confirm_remind_and_export(local, clock):
     await open_announcements(boss)
     assert boss.text().startswith("📣 Announcements (0)")
     await boss.press("➕ New announcement")
-    assert "To: the whole organization (2 people; not you)" in boss.text()
+    assert "To: the whole organization · 👤 2 (you excepted)" in boss.text()
     assert "👀 Preview" not in boss.buttons()  # nothing written yet
     await boss.press("✏️ English text")
     await boss.send(POLICY_EN)
@@ -91,7 +91,7 @@ async def test_both_languages_read_confirm_remind_and_export(local, clock):
     answer = await boss.press("✅ Read and understood", preview[0])
     assert answer["text"].startswith("This is the preview")
     await boss.press("📣 Send")
-    assert boss.text().startswith("📣 Sent to 2 people.\n💬 And to 1 group chat(s).")
+    assert boss.text().startswith("📣 Sent. Recipients: 2.\n💬 And to 1 group chat(s).")
 
     # Each gets theirs, from Alice at Acme, with the button.
     letter_li, letter_wu = li.messages()[-1], wu.messages()[-1]
@@ -126,7 +126,7 @@ async def test_both_languages_read_confirm_remind_and_export(local, clock):
     screen = copy.deepcopy(boss.keyboard_message())
     clock.shift(hours=3)
     answer = await boss.press("🔔 Remind the rest (1)")
-    assert answer["text"] == "🔔 Reminded 1 people who have not confirmed yet."
+    assert answer["text"] == "🔔 Reminder sent to everyone who has not confirmed yet: 1."
     reminder = wu.messages()[-1]
     assert reminder["text"].startswith("🔔 Reminder: please confirm this announcement from Alice")
     answer = await boss.press("🔔 Remind the rest (1)", screen)  # a double tap
@@ -245,9 +245,9 @@ async def test_120_people_and_texts_at_their_limit_fit_every_screen(local, clock
     shown = [m["text"] for m in boss.messages()[before:]]
     assert english.replace("\n", " ") in shown[0] and chinese in shown[1]
     assert all(len(t) <= 4096 for t in shown)
-    assert "Send it to 120 people now?" in shown[-1]
+    assert "Send it now? Recipients: 120." in shown[-1]
     await boss.press("📣 Send")
-    assert boss.text().startswith("📣 Sent to 120 people.")
+    assert boss.text().startswith("📣 Sent. Recipients: 120.")
     assert (
         local.db.execute("SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'ann:1:%'").fetchone()[
             0
@@ -285,7 +285,7 @@ async def test_120_people_and_texts_at_their_limit_fit_every_screen(local, clock
     assert "page 1 of 1" in boss.text() and boss.text().count("• ") == 20
     await boss.press("⬅️ Back")
     answer = await boss.press("🔔 Remind the rest (20)")
-    assert answer["text"] == "🔔 Reminded 20 people who have not confirmed yet."
+    assert answer["text"] == "🔔 Reminder sent to everyone who has not confirmed yet: 20."
     assert all(p.text().startswith("🔔") for p in team[100:])
     assert not any(p.text().startswith("🔔") for p in team[:100])
     await boss.press("📊 Export XLSX")
@@ -401,17 +401,19 @@ async def test_group_copies_in_the_groups_language_and_a_chinese_manager(local, 
     assert boss.text().startswith("📣 公告（0）")
     await boss.press("➕ 新建公告")
     await boss.press("👥 更改发送对象")
-    assert boss.buttons()[:2] == ["🏭 整个组织 · 1 人", "👥 三号线 · 1 人"]
-    await boss.press("👥 三号线 · 1 人")
+    assert boss.buttons()[:2] == ["🏭 整个组织 · 👤 1", "👥 三号线 · 👤 1"]
+    await boss.press("👥 三号线 · 👤 1")
     await boss.press("✏️ 中文内容")
     await boss.send("本周五进行内部审核，请准备好成文信息。")
     await boss.press("⬜ 抄送群聊（1）")
     await boss.press("👀 预览")
-    assert "👆 以上就是他们将收到的内容" in boss.text() and "现在发送给 1 人吗？" in boss.text()
+    assert (
+        "👆 以上就是他们将收到的内容" in boss.text() and "现在发送吗？接收人数：1。" in boss.text()
+    )
     press = copy.deepcopy(boss.keyboard_message())
     await boss.press("📣 发送")
     await boss.press("📣 发送", press)  # a double tap on the old screen
-    assert boss.text().startswith("📣 已发送给 1 人。\n💬 并抄送给 1 个群聊。")
+    assert boss.text().startswith("📣 已发送。接收人数：1。\n💬 并抄送给 1 个群聊。")
     assert local.db.execute("SELECT COUNT(*) FROM announcements").fetchone()[0] == 1
 
     # Tom reads English: the frame is his, the text the only one written.

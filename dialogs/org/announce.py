@@ -139,7 +139,9 @@ async def on_remind(callback: CallbackQuery, widget, manager: DialogManager, see
         await callback.answer(_("They were reminded a moment ago."))
     else:
         await callback.answer(
-            _("🔔 Reminded {count} people who have not confirmed yet.").format(count=reminded),
+            _("🔔 Reminder sent to everyone who has not confirmed yet: {count}.").format(
+                count=reminded
+            ),
             show_alert=True,
         )
 

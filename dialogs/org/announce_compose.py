@@ -2,7 +2,7 @@
 
 draft (to whom · English · Chinese · group copy) ─▶ audience: the whole organization or a team
       ├▶ text in English / in Chinese (long text, up to 3,000 characters each)
-      └▶ preview: the very messages people (and groups) will get ─▶ send ─▶ "sent to N people"
+      └▶ preview: the very messages people (and groups) will get ─▶ send ─▶ "sent: N recipients"
 Sending is one service call; this screen shows what it returned.
 """
 
@@ -66,10 +66,10 @@ async def audiences(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     choices = []
     for target in announce.audiences(db, user.id):
         if target.team_id is None:
-            label = _("🏭 Whole organization · {people} people").format(people=target.people)
+            label = _("🏭 Whole organization · 👤 {people}").format(people=target.people)
         else:
             name = text.shorten(target.team_name, 40)
-            label = _("👥 {team} · {people} people").format(team=name, people=target.people)
+            label = _("👥 {team} · 👤 {people}").format(team=name, people=target.people)
         choices.append((target.team_id or 0, label))
     return {"audiences": choices}
 
@@ -205,7 +205,7 @@ def announcement_draft_dialog() -> Dialog:
     return Dialog(
         Window(
             T(
-                "<b>📣 New announcement</b>\n\nTo: {audience} ({people} people; not you)\n"
+                "<b>📣 New announcement</b>\n\nTo: {audience} · 👤 {people} (you excepted)\n"
                 "English: {english}\nChinese: {chinese}\n\nWrite it in English, in Chinese or "
                 "in both, up to {limit} characters each. With both, each person gets their "
                 "language; with one, everyone gets that one."
@@ -264,7 +264,7 @@ def announcement_draft_dialog() -> Dialog:
                 "💬 The group chats ({groups}) get the copy shown, without a button.",
                 when="to_groups",
             ),
-            T("Send it to {people} people now?", when="some"),
+            T("Send it now? Recipients: {people}.", when="some"),
             T(
                 "Nobody but you is in this audience yet: there is no one to send it to.",
                 when="nobody",
@@ -275,7 +275,7 @@ def announcement_draft_dialog() -> Dialog:
             getter=previewing,
         ),
         Window(
-            T("📣 Sent to {people} people."),
+            T("📣 Sent. Recipients: {people}."),
             T("💬 And to {groups} group chat(s).", when="groups"),
             T("See who confirmed it under 📣 Announcements."),
             Button(T("⬅️ Back"), id="sent_back", on_click=close),
