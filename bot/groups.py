@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, InlineKeyboardButton
 from aiogram.types import InlineKeyboardMarkup as Markup
 from aiogram.utils.i18n import I18n
 
+from bot import outbox
 from bot.db.orgs import GroupChat
 from bot.i18n import N_, in_languages
 from bot.services import groups, orgs
@@ -105,6 +106,17 @@ def groups_router() -> Router:
     async def removed(event: ChatMemberUpdated, db) -> None:
         log.info("removed from group %s", event.chat.id)
         groups.removed(db, event.chat.id)
+
+    @router.message(F.migrate_to_chat_id)
+    async def upgraded(message: Message, db) -> None:
+        """The group became a supergroup, with a new chat id (Telegram posts this in the old
+        group, and ``migrate_from_chat_id`` in the new one): its link, team, language and
+        what is owed to it follow. Whichever of the two comes first moves it."""
+        outbox.follow_group(db, message.chat.id, message.migrate_to_chat_id)
+
+    @router.message(F.migrate_from_chat_id)
+    async def upgraded_here(message: Message, db) -> None:
+        outbox.follow_group(db, message.migrate_from_chat_id, message.chat.id)
 
     @router.message(Command("link", ignore_case=True))
     async def link(message: Message, command: CommandObject, db, user, i18n: I18n, bot: Bot):

@@ -2,12 +2,21 @@
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
-from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.filters import (
+    IS_MEMBER,
+    IS_NOT_MEMBER,
+    ChatMemberUpdatedFilter,
+    Command,
+    CommandObject,
+    CommandStart,
+)
 from aiogram.fsm.state import State
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, ShowMode, StartMode
+from babel.dates import format_timedelta
 
+from bot import clock, outbox
 from bot.services import library, nc, orgs, people, privacy
 from bot.services.orgs import JoinCheck
 from dialogs.common import query_too_long
@@ -190,18 +199,26 @@ def commands_router() -> Router:
         await open_over(dialog_manager, Privacy.erase)
 
     @router.message(Command("stats", ignore_case=True))
-    async def stats(message: Message, db, settings) -> None:
+    async def stats(message: Message, db, settings, locale: str) -> None:
         """Bot-wide numbers, for ADMIN_IDS only; to anyone else it is an unknown command."""
         if message.from_user.id not in settings.admin_ids:
             await unknown_command(message)
             return
-        await message.answer(
-            _(
-                "<b>CertReady in numbers</b>\nUsers: {users}\nOrganizations: {orgs}\n"
-                "Members — admins: {admins}, managers: {managers}, workers: {workers}\n"
-                "Linked groups: {groups}"
-            ).format(**orgs.totals(db))
-        )
+        numbers = _(
+            "<b>CertReady in numbers</b>\nUsers: {users}\nOrganizations: {orgs}\n"
+            "Members — admins: {admins}, managers: {managers}, workers: {workers}\n"
+            "Linked groups: {groups}"
+        ).format(**orgs.totals(db))
+        await message.answer(numbers + "\n\n" + sending_health(db, locale))
+
+    @router.my_chat_member(
+        F.chat.type == ChatType.PRIVATE, ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER)
+    )
+    async def blocked(event: ChatMemberUpdated, db) -> None:
+        """The person blocked the bot: nothing more is sent until they are back. Back is any
+        update from them, unblocking (kicked → member) or /start: UserLocaleMiddleware
+        records every person it sees as active (``users.seen``)."""
+        outbox.stop_sending_to(db, event.chat.id)
 
     # Last: a command none of the above knows, even while a dialog is open.
     @router.message(F.text.startswith("/"))
@@ -209,6 +226,27 @@ def commands_router() -> Router:
         await message.answer(_("I don't know that command. Send /help to see what I can do."))
 
     return router
+
+
+def sending_health(db, locale: str) -> str:
+    """/stats: is the sender keeping up, and is the scheduler ticking?"""
+    now = clock.now()
+    found = outbox.health(db, now)
+
+    def ago(moment) -> str:
+        return format_timedelta(moment - now, add_direction=True, locale=locale)
+
+    return _(
+        "<b>Sending</b>\nOwed now: {owed}\nOldest not yet sent: {oldest}\n"
+        "Sent in the last hour: {sent}\nGiven up in the last day: {given_up}\n"
+        "Scheduler's last tick: {tick}"
+    ).format(
+        owed=found.owed,
+        oldest=ago(found.oldest) if found.oldest else "—",
+        sent=found.sent_last_hour,
+        given_up=found.given_up_last_day,
+        tick=ago(found.last_tick) if found.last_tick else _("never"),
+    )
 
 
 def notifications_router() -> Router:

@@ -320,6 +320,21 @@ def unlink_group(db: sqlite_utils.Database, chat_id: int) -> None:
         db.execute("DELETE FROM group_chats WHERE chat_id = ?", [chat_id])
 
 
+def move_group_chat(db: sqlite_utils.Database, old_id: int, new_id: int) -> bool:
+    """A group upgraded to a supergroup gets a new chat id: its link (organization, team,
+    language, what it receives), its tip subscription and the tips it has seen move there.
+    Where the new id already has a row (linked again meanwhile), that one is kept. Running
+    it twice is harmless. True if a linked group moved."""
+    moved = {}
+    with write(db):
+        for table in ("group_chats", "tip_subscriptions", "tips_seen"):
+            moved[table] = db.execute(
+                f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
+            ).rowcount
+            db.execute(f"DELETE FROM {table} WHERE chat_id = ?", [old_id])  # new_id's kept
+    return moved["group_chats"] > 0
+
+
 def update_organization(db: sqlite_utils.Database, org_id: int, **fields: str) -> None:
     allowed = {k: v for k, v in fields.items() if k in ("name", "timezone", "language")}
     if allowed:

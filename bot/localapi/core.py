@@ -22,6 +22,7 @@ class Fault:
     chat_id: int | None = None
     retry_after: int | None = None
     times: int = 1
+    migrate_to_chat_id: int | None = None  # with 400: the group became this supergroup
 
 
 class LocalBotAPI(BotMethods):
@@ -57,6 +58,8 @@ class LocalBotAPI(BotMethods):
         if files_dir is not None:
             self._load_files()
         self.faults: list[Fault] = []
+        self.blocked: set[int] = set()  # private chats whose person blocked the bot
+        self.migrated: dict[int, int] = {}  # a group → the supergroup it became
         self.refusals: list[tuple[str, str]] = []  # (method, description) Telegram refused
         self.webhook: dict = {}
         self.pending_updates: list[dict] = []
@@ -100,6 +103,17 @@ class LocalBotAPI(BotMethods):
             if data.is_file():
                 self.files[file_id] = StoredFile(file_id, unique_id, data.read_bytes(), path)
 
+    def upgrade_group(self, chat_id: int, supergroup_id: int) -> dict:
+        """The group becomes a supergroup with a new id, as Telegram does when a group grows
+        or gets a public link; sending to the old id is then refused with the new id."""
+        old = self.chats[chat_id]
+        new = {**old, "id": supergroup_id, "type": "supergroup"}
+        self.chats[supergroup_id] = new
+        self.migrated[chat_id] = supergroup_id
+        if chat_id in self.group_admins:
+            self.group_admins[supergroup_id] = set(self.group_admins[chat_id])
+        return new
+
     def enqueue(self, update: dict) -> None:
         """Hold an update for ``getUpdates`` (the HTTP transport)."""
         self.pending_updates.append(update)
@@ -130,8 +144,8 @@ class LocalBotAPI(BotMethods):
         except ApiError as error:
             self.refusals.append((name, error.description))
             body = {"ok": False, "error_code": error.status, "description": error.description}
-            if error.retry_after is not None:
-                body["parameters"] = {"retry_after": error.retry_after}
+            if parameters := error.parameters():
+                body["parameters"] = parameters
             return error.status, body
         return 200, {"ok": True, "result": result}
 
@@ -145,6 +159,7 @@ class LocalBotAPI(BotMethods):
             if fault.times <= 0:
                 self.faults.remove(fault)
             default = {
+                400: "Bad Request: group chat was upgraded to a supergroup chat",
                 403: "Forbidden: bot was blocked by the user",
                 429: f"Too Many Requests: retry after {fault.retry_after}",
             }
@@ -152,4 +167,5 @@ class LocalBotAPI(BotMethods):
                 fault.status,
                 fault.description or default.get(fault.status, "Internal Server Error"),
                 fault.retry_after,
+                fault.migrate_to_chat_id,
             )

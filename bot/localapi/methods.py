@@ -68,8 +68,16 @@ class BotMethods:
         chat_id = as_int(params.get("chat_id"))
         if chat_id is None:
             raise ApiError(400, "Bad Request: chat_id is empty")
+        if chat_id in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.migrated[chat_id],
+            )
         if chat_id not in self.chats:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         return self.chats[chat_id]
 
     def _message(self, params: dict) -> tuple[dict, dict]:

@@ -113,6 +113,40 @@ class LocalUser:
         await self.deliver({"update_id": self.api.new_update_id(), "callback_query": query})
         return self.api.answers.get(query_id)
 
+    async def block(self) -> None:
+        """Block the bot (a private chat): Telegram refuses its messages and tells it."""
+        self.api.blocked.add(self.chat["id"])
+        await self._bot_status("member", {"status": "kicked", "until_date": 0})
+
+    async def unblock(self) -> None:
+        """Unblock the bot: the app's "Restart" button (Telegram tells the bot so, then the
+        app sends /start, which a test may send itself)."""
+        self.api.blocked.discard(self.chat["id"])
+        await self._bot_status("kicked", {"status": "member"})
+
+    async def _bot_status(self, old: str, new: dict) -> None:
+        me = {key: self.api.me[key] for key in ("id", "is_bot", "first_name", "username")}
+        change = {
+            "chat": self.chat,
+            "from": self.profile,
+            "date": int(self.api.clock()),
+            "old_chat_member": {"status": old, "user": me, "until_date": 0},
+            "new_chat_member": {**new, "user": me},
+        }
+        if old != "kicked":
+            change["old_chat_member"].pop("until_date")
+        await self.deliver({"update_id": self.api.new_update_id(), "my_chat_member": change})
+
+    async def upgrade_group(self, supergroup_id: int) -> None:
+        """Upgrade this group to a supergroup, as its creator can: Telegram moves the chat to
+        a new id and posts a service message in each (``migrate_to_chat_id`` in the old
+        group, ``migrate_from_chat_id`` in the new supergroup)."""
+        old_id = self.chat["id"]
+        new = self.api.upgrade_group(old_id, supergroup_id)
+        await self._message(migrate_to_chat_id=supergroup_id)
+        self.chat = new
+        await self._message(migrate_from_chat_id=old_id)
+
     # ----- what the user sees ---------------------------------------------
     def messages(self) -> list[dict]:
         return [m for m in self.api.bot_messages(self.chat["id"]) if not m.get("_deleted")]
