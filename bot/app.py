@@ -116,13 +116,13 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     i18n = make_i18n(settings.default_language)
     dp = Dispatcher(storage=SqliteStorage(db), db=db, settings=settings, i18n=i18n)
     dp.include_router(errors_router())
+    dp.include_router(tips_router())  # /tip and /calendar before "unknown command"
+    dp.include_router(calendar_router())
     dp.include_router(commands_router())
     dp.include_router(groups_router())
     dp.include_router(group_feeds_router())
     dp.include_router(notifications_router())
     dp.include_router(acknowledgements_router())  # before the dialogs, like notifications
-    dp.include_router(tips_router())
-    dp.include_router(calendar_router())
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())

@@ -131,9 +131,8 @@ async def _save_time(manager: DialogManager, chosen: str) -> None:
 
 
 async def on_tip_now(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-    await callback.message.answer(
-        *_tip_message(manager.middleware_data["db"], manager.middleware_data["user"].id)
-    )
+    text, buttons = _tip_message(manager.middleware_data["db"], manager.middleware_data["user"].id)
+    await callback.message.answer(text, reply_markup=buttons)
     manager.show_mode = ShowMode.SEND  # the screen comes back below the tip
 
 
@@ -263,7 +262,8 @@ def tips_router() -> Router:
 
     @router.message(Command("tip", ignore_case=True))
     async def tip_command(message: Message, db, user) -> None:
-        await message.answer(*_tip_message(db, user.id))
+        text, buttons = _tip_message(db, user.id)
+        await message.answer(text, reply_markup=buttons)
 
     @router.callback_query(TipAnswer.filter())
     async def answered(

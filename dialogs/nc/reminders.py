@@ -216,11 +216,9 @@ def digest(db, person: User | None, params: dict):
     lines.append(_("Still open: {open} · actions overdue: {overdue}").format(**numbers))
     lines.append(_readiness_line(db, person.id))
     lines.append(
-        _("Daily tips: {subscribers} of {members} members subscribed, {sent} tips sent").format(
-            subscribers=numbers["subscribers"],
-            members=numbers["members"],
-            sent=numbers["tips_sent"],
-        )
+        _(
+            "Daily tips: {subscribers} of {members} members subscribed, {tips_sent} tips sent"
+        ).format(**numbers)
     )
     day = _org_today(db, member.org_id).isoformat()
     buttons = InlineKeyboardMarkup(

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import ngettext
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
+from aiogram_dialog.widgets.text import Format
 
 from bot import clock
 from bot.db import content as content_repo
@@ -185,7 +186,7 @@ def calendar_dialog() -> Dialog:
             getter=listing,
         ),
         Window(
-            T("{text}"),
+            Format("{text}"),
             Button(T("🗑 Delete"), id="delete", on_click=on_delete, when="own"),
             back,
             state=QmsCalendar.event,
