@@ -469,3 +469,53 @@ def test_the_sender_warns_when_a_letter_waits_over_ten_minutes(db, clock, caplog
         db["meta"].upsert({"key": "scheduler.last_tick", "value": tick}, pk="key")
         outbox.notice_stall(db, warned, wall.now())
         assert caplog.records[-1].getMessage().startswith("scheduler is falling behind")
+
+
+# ----- a real kill -9 in the middle of a drain ------------------------------------------------
+@pytest.mark.slow
+async def test_a_kill_9_mid_drain_loses_nothing_and_repeats_at_most_a_message_per_slot(tmp_path):
+    """`python -m bot run` drains 150 letters over HTTP; SIGKILL after 40; a new process
+    sends the rest. Only what was in flight at the kill (one per slot at most) arrives twice."""
+    from bot.db import open_db
+    from bot.localapi import LocalBotAPI
+    from bot.localapi.http import serve
+    from bot.services import library
+    from tests.test_crash import start_bot
+    from tests.test_transport import wait_for
+
+    chats = range(90_001, 90_151)
+    db = open_db(tmp_path / "bot.sqlite3")
+    assert library.load(db) == []
+    for chat_id in chats:
+        outbox.owe(db, f"tip:{chat_id}", chat_id, "💡 Daily quality tip")
+    db.close()
+    api = LocalBotAPI()
+    for chat_id in chats:
+        api.chats[chat_id] = {"id": chat_id, "type": "private", "first_name": "P"}
+    runner, port = await serve(api)
+
+    def received() -> list[int]:
+        return [len(api.bot_messages(chat_id)) for chat_id in chats]
+
+    first = await start_bot(tmp_path, port)
+    second = None
+    try:
+        await wait_for(lambda: sum(received()) >= 40, 30)
+        first.kill()  # SIGKILL: whatever is in flight is never marked sent
+        await first.wait()
+        at_kill = sum(received())
+        assert at_kill < len(chats)  # killed mid-drain
+        second = await start_bot(tmp_path, port)
+        watching = open_db(tmp_path / "bot.sqlite3")
+        await wait_for(lambda: not repo.any_pending(watching), 30)  # all sent and marked
+        watching.close()
+        counts = received()
+        assert min(counts) == 1  # nothing lost
+        repeats = sum(counts) - len(chats)
+        assert 0 <= repeats <= outbox.SLOTS  # counted: one message per slot at most
+    finally:
+        for process in (first, second):
+            if process and process.returncode is None:
+                process.terminate()
+                await process.wait()
+        await runner.cleanup()
