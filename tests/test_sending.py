@@ -441,7 +441,7 @@ async def test_stats_show_the_backlog_to_administrators_only_in_their_language(
     await admin_zh.send("/stats")
     assert admin_zh.text().split("\n\n")[1] == (
         "消息发送\n待发送：1\n最早一条待发消息写入于：5分钟前\n近一小时已发送：1\n"
-        "近一天已放弃：1\n调度器上次运行：3分钟前"
+        "近一天放弃发送：1\n调度器上次运行：3分钟前"
     )
     await someone.send("/stats")
     assert someone.text() == "我不认识这个命令。发送 /help 查看我能做什么。"
