@@ -1,7 +1,8 @@
 """Everything the bot tells people unasked goes through the outbox: written to SQLite first
 (in the same transaction as what it reports), then sent through the one rate-limited Bot,
 and retried by a background task until sent — after a crash or restart too. A blocked chat
-is dropped and its user marked inactive.
+is skipped, its person marked inactive until they are back; a group that became a supergroup
+is followed to its new id. A watch logs a warning when letters or the scheduler fall behind.
 
 A notice is owed as a kind and its parameters; its renderer (registered with ``renders``)
 words it in the recipient's language at the moment it is sent. The same background task
