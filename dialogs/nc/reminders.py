@@ -234,7 +234,8 @@ def digest_chart(db, org_id: int, until: datetime) -> bytes:
     from bot.services.charts import week_chart
 
     numbers = digest_numbers(db, org_id, until)
-    labels = [severity_name(s) for s in ("critical", "major", "minor")]
+    # The chart's font has no emoji: the name without its coloured dot.
+    labels = [severity_name(s).split(" ", 1)[-1] for s in ("critical", "major", "minor")]
     return week_chart(
         _("Reports in the last 7 days"),
         labels,
