@@ -31,7 +31,9 @@ async def archive(bot: Bot, db: sqlite_utils.Database, folder: Path) -> int:
             if (info.file_size or 0) > DOWNLOAD_LIMIT:
                 raise OSError(f"{info.file_size} bytes: more than a bot may download")
             target.parent.mkdir(parents=True, exist_ok=True)
-            await bot.download_file(info.file_path, destination=target)
+            partial = target.with_name(target.name + ".part")  # never half a file as the record
+            await bot.download_file(info.file_path, destination=partial)
+            partial.replace(target)
         except Exception as error:  # Telegram, the disk, or the download itself (aiohttp)
             retry_at = clock.stamp(clock.now() + clock.backoff(photo.attempts))
             repo.photo_failed(db, photo.nc_id, photo.position, repr(error), retry_at)

@@ -289,7 +289,8 @@ def _lock(db: sqlite_utils.Database) -> asyncio.Lock:
 async def work(bot: Bot, db: sqlite_utils.Database, i18n: I18n, settings: Settings) -> None:
     """One pass over everything owed: messages, then evidence to archive."""
     await deliver(bot, db, i18n, settings)
-    await evidence.archive(bot, db, settings.evidence_path)
+    async with _lock(db):  # two passes must not copy the same photo over each other
+        await evidence.archive(bot, db, settings.evidence_path)
 
 
 async def sender(bot: Bot, db, i18n: I18n, settings: Settings, wake: asyncio.Event) -> None:
