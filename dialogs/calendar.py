@@ -9,6 +9,8 @@ tap on one is refused by the handler, which says why.
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.kbd import Calendar, CalendarScope, CalendarUserConfig
 from aiogram_dialog.widgets.kbd.calendar_kbd import (
@@ -20,6 +22,7 @@ from aiogram_dialog.widgets.text import Text
 from babel.dates import format_date, format_skeleton
 
 from bot import clock
+from bot.i18n import format_day
 from bot.services import orgs
 
 
@@ -50,6 +53,21 @@ def org_timezone(manager: DialogManager) -> str:
 
 def org_today(manager: DialogManager) -> date:
     return clock.today(org_timezone(manager))
+
+
+async def refuse_past(callback: CallbackQuery, manager: DialogManager, chosen: date) -> bool:
+    """A past day (a stale calendar, or crafted data: the screen shows none) is refused with
+    the reason, as an answer and a message; True if it was."""
+    today = org_today(manager)
+    if chosen >= today:
+        return False
+    locale = manager.middleware_data["locale"]
+    text = _("{date} is in the past; please pick a date from today ({today}) on.").format(
+        date=format_day(chosen, locale), today=format_day(today, locale)
+    )
+    await callback.answer(text)
+    await callback.message.answer(text)
+    return True
 
 
 class LocalCalendar(Calendar):

@@ -3,7 +3,7 @@
 import html
 from operator import itemgetter
 
-from aiogram.utils.i18n import gettext
+from aiogram.utils.i18n import get_i18n, gettext
 from aiogram_dialog import DialogManager, StartMode
 from aiogram_dialog.widgets.kbd import Button, Column, Keyboard, ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
@@ -58,6 +58,11 @@ def person_label(member) -> str:
     if member.team_name:
         parts.append(text.shorten(member.team_name, 30))
     return " · ".join(parts)
+
+
+def current_locale() -> str:
+    """The language of the message being worded (a notice's recipient, the person tapping)."""
+    return get_i18n().current_locale
 
 
 def query_too_long() -> str:

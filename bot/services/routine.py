@@ -16,11 +16,10 @@ import sqlite_utils
 from bot import clock
 from bot.db import outbox
 from bot.db.tx import write
-from bot.services import qms_calendar, tips
+from bot.services import nc, qms_calendar, tips
 
 log = logging.getLogger(__name__)
 MORNING = time(8, 0)
-DUE_SOON = 2  # days: an action due this soon is in the morning's reminder
 LAST_TICK = "scheduler.last_tick"
 
 
@@ -80,7 +79,7 @@ def due_actions(db: sqlite_utils.Database, org_id: int, today: date, owner: int 
         "SELECT id, due_date FROM nonconformities WHERE org_id = ? AND status = 'planned'"
         " AND due_date IS NOT NULL AND due_date <= ?"
     )
-    params: list = [org_id, (today + timedelta(days=DUE_SOON)).isoformat()]
+    params: list = [org_id, (today + timedelta(days=nc.DUE_SOON)).isoformat()]
     if owner is not None:
         sql += " AND owner_id = ?"
         params.append(owner)

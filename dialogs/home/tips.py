@@ -20,7 +20,7 @@ from bot.i18n import format_moment, zone_name
 from bot.outbox import renders
 from bot.services import tips
 from bot.services.people import User
-from dialogs.common import Choices, CloseButton, T, esc
+from dialogs.common import Choices, CloseButton, T, current_locale, esc
 from dialogs.states import Library, TipSettings
 
 
@@ -182,16 +182,10 @@ def _page_label(page: tuple[str, str, str]) -> str:
 def _tip_message(db, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
     """/tip and "a tip now": the next unseen tip, or a word that there are none."""
     tip_id = tips.tip_now(db, chat_id)
-    body, page = _tip_body(db, tip_id, _locale())
+    body, page = _tip_body(db, tip_id, current_locale())
     if body is None:
         return _("There are no tips in the library yet."), None
     return _("💡 <b>Quality tip</b>\n\n{tip}").format(tip=esc(body)), _buttons(page)
-
-
-def _locale() -> str:
-    from aiogram.utils.i18n import get_i18n
-
-    return get_i18n().current_locale
 
 
 def _buttons(page) -> InlineKeyboardMarkup:
@@ -217,7 +211,7 @@ def _buttons(page) -> InlineKeyboardMarkup:
 
 @renders("tip")
 def tip_notice(db, person: User | None, params: dict):
-    body, page = _tip_body(db, params.get("tip"), _locale())
+    body, page = _tip_body(db, params.get("tip"), current_locale())
     if body is None:
         return None
     if person is None:  # a group: no dialog there; the page is named instead

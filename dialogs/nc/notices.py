@@ -15,7 +15,7 @@ from bot.services import nc, people, text
 from bot.services.nc import Nonconformity
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
-from dialogs.common import esc
+from dialogs.common import current_locale, esc
 from dialogs.nc.labels import category_name, severity_name
 
 PREVIEW = 600  # characters of a description in a notice; the report shows it all
@@ -96,7 +96,7 @@ def owner(db, person: User, params: dict):
     report = _report_for(db, person, params)
     if report is None:
         return None
-    due = format_day(report.due_date, _locale()) if report.due_date else "—"
+    due = format_day(report.due_date, current_locale()) if report.due_date else "—"
     message = _(
         "📋 You own the corrective action for {reference}, due {due}:\n{action}\n\n"
         "Mark it done from the report when it is done."
@@ -139,12 +139,6 @@ FINISHED = {
         "earlier report. Thank you."
     ),
 }
-
-
-def _locale() -> str:
-    from aiogram.utils.i18n import get_i18n
-
-    return get_i18n().current_locale
 
 
 @renders("nc.group")

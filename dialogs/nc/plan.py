@@ -12,11 +12,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel
 
-from bot.i18n import N_, format_day
+from bot.i18n import N_
 from bot.services import nc, orgs
 from bot.services.text import shorten
 from dialogs import long_text
-from dialogs.calendar import LocalCalendar, org_today
+from dialogs.calendar import LocalCalendar, refuse_past
 from dialogs.common import Choices, T, esc, person_label
 from dialogs.nc import view as case_view
 from dialogs.states import CasePlan
@@ -99,14 +99,7 @@ async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, owne
 
 async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen: date) -> None:
     db, user = manager.middleware_data["db"], manager.middleware_data["user"]
-    today = org_today(manager)
-    if chosen < today:  # a stale calendar, or crafted: the screen shows no past days
-        text = _("{date} is in the past; please pick a date from today ({today}) on.").format(
-            date=format_day(chosen, manager.middleware_data["locale"]),
-            today=format_day(today, manager.middleware_data["locale"]),
-        )
-        await callback.answer(text)
-        await callback.message.answer(text)
+    if await refuse_past(callback, manager, chosen):
         return
     result = nc.move(
         db,

@@ -15,9 +15,9 @@ from bot.db import nc as nc_repo
 from bot.db import orgs as orgs_repo
 from bot.i18n import format_day, format_share
 from bot.outbox import renders
-from bot.services import people, qms_calendar, readiness, routine, text
+from bot.services import nc, people, qms_calendar, readiness, routine, text
 from bot.services.people import User
-from dialogs.common import esc
+from dialogs.common import current_locale, esc
 from dialogs.nc.labels import severity_name
 from dialogs.nc.notices import OpenReport
 
@@ -31,12 +31,6 @@ class DigestChart(CallbackData, prefix="digest"):
 
 class OpenCalendar(CallbackData, prefix="qmscal"):
     pass
-
-
-def _locale() -> str:
-    from aiogram.utils.i18n import get_i18n
-
-    return get_i18n().current_locale
 
 
 def _member(db, person: User, managers_only: bool):
@@ -63,7 +57,7 @@ def _action_lines(db, rows, today: date, with_owner: bool) -> tuple[str, InlineK
             if left == 0
             else ngettext("due in {n} day", "due in {n} days", left).format(n=left)
         )
-        line = f"• <b>{found.reference}</b> · {format_day(due, _locale())} ({when})"
+        line = f"• <b>{found.reference}</b> · {format_day(due, current_locale())} ({when})"
         if with_owner:
             line += " · " + esc(people.name(db, found.owner_id))
         line += "\n  " + esc(text.shorten(found.action or "", ACTION_PREVIEW))
@@ -85,39 +79,33 @@ def _counts(rows, today: date) -> tuple[int, int]:
     return overdue, len(rows) - overdue
 
 
-@renders("actions.due")
-def actions_due(db, person: User | None, params: dict):
-    member = person and _member(db, person, managers_only=True)
+def _due_notice(db, person: User | None, mine: bool):
+    """Managers: the organization's actions due, with owners; owners: their own."""
+    member = person and _member(db, person, managers_only=not mine)
     if not member:
         return None
     today = _org_today(db, member.org_id)
-    rows = routine.due_actions(db, member.org_id, today)
+    rows = routine.due_actions(db, member.org_id, today, owner=person.id if mine else None)
     if not rows:
         return None
     overdue, soon = _counts(rows, today)
-    body, buttons = _action_lines(db, rows, today, with_owner=True)
-    head = _("⏰ <b>Corrective actions: {overdue} overdue, {soon} due within two days</b>").format(
-        overdue=overdue, soon=soon
-    )
-    return f"{head}\n\n{body}", buttons
+    body, buttons = _action_lines(db, rows, today, with_owner=not mine)
+    if not mine:
+        head = _("⏰ <b>Corrective actions: {overdue} overdue, {soon} due within two days</b>")
+        return f"{head.format(overdue=overdue, soon=soon)}\n\n{body}", buttons
+    head = _("⏰ <b>Your corrective actions: {overdue} overdue, {soon} due soon</b>")
+    hint = _("Mark each done from its report once it is done.")
+    return f"{head.format(overdue=overdue, soon=soon)}\n\n{body}\n\n{hint}", buttons
+
+
+@renders("actions.due")
+def actions_due(db, person: User | None, params: dict):
+    return _due_notice(db, person, mine=False)
 
 
 @renders("actions.mine")
 def actions_mine(db, person: User | None, params: dict):
-    member = person and _member(db, person, managers_only=False)
-    if not member:
-        return None
-    today = _org_today(db, member.org_id)
-    rows = routine.due_actions(db, member.org_id, today, owner=person.id)
-    if not rows:
-        return None
-    overdue, soon = _counts(rows, today)
-    body, buttons = _action_lines(db, rows, today, with_owner=False)
-    head = _("⏰ <b>Your corrective actions: {overdue} overdue, {soon} due soon</b>").format(
-        overdue=overdue, soon=soon
-    )
-    hint = _("Mark each done from its report once it is done.")
-    return f"{head}\n\n{body}\n\n{hint}", buttons
+    return _due_notice(db, person, mine=True)
 
 
 # ----- the Monday digest -----------------------------------------------------------------
@@ -144,9 +132,9 @@ def digest_numbers(db, org_id: int, until: datetime) -> dict:
         [org_id, today.isoformat()],
     ).fetchone()[0]
     still_open = db.execute(
-        "SELECT COUNT(*) FROM nonconformities WHERE org_id = ? AND status IN"
-        " ('new', 'contained', 'analysis', 'planned', 'done', 'verified')",
-        [org_id],
+        f"SELECT COUNT(*) FROM nonconformities WHERE org_id = ? AND status IN"
+        f" ({', '.join('?' * len(nc.OPEN))})",
+        [org_id, *nc.OPEN],
     ).fetchone()[0]
     by_severity = {s: 0 for s in ("critical", "major", "minor")}
     by_area: dict[str, int] = {}
@@ -184,11 +172,11 @@ def _readiness_line(db, user_id: int) -> str:
         return _("Readiness: no full self-assessment yet.")
     now = readiness.result(db, user_id, latest.id).overall
     before = readiness.previous(db, user_id, latest.id)
-    shown = format_share(now, _locale()) if now is not None else "—"
+    shown = format_share(now, current_locale()) if now is not None else "—"
     if before is None:
         return _("Readiness (latest full self-assessment): {now}").format(now=shown)
     then = readiness.result(db, user_id, before.id).overall
-    was = format_share(then, _locale()) if then is not None else "—"
+    was = format_share(then, current_locale()) if then is not None else "—"
     return _("Readiness (latest full self-assessment): {now}, previously {was}").format(
         now=shown, was=was
     )
@@ -262,7 +250,7 @@ def calendar_reminder(db, person: User | None, params: dict):
         return None
     when = _("today") if left == 0 else ngettext("in {n} day", "in {n} days", left).format(n=left)
     message = _("📅 <b>{title}</b> {when}: {day}").format(
-        title=esc(event_title(db, event)), when=when, day=format_day(event.day, _locale())
+        title=esc(event_title(db, event)), when=when, day=format_day(event.day, current_locale())
     )
     buttons = InlineKeyboardMarkup(
         inline_keyboard=[

@@ -15,7 +15,7 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n, get_i18n
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import format_moment
@@ -23,7 +23,7 @@ from bot.outbox import renders
 from bot.services import announce, people, text
 from bot.services.groups import languages as group_languages
 from bot.services.people import User
-from dialogs.common import esc
+from dialogs.common import current_locale, esc
 
 # With two texts in one group message, each gets this much (UTF-16 units) so the pair, their
 # headings and the request to confirm privately stay within Telegram's 4,096.
@@ -49,10 +49,6 @@ def ack_button(announcement_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def _locale() -> str:
-    return get_i18n().current_locale
-
-
 def letter(
     author: str,
     org: str,
@@ -62,7 +58,7 @@ def letter(
 ) -> str:
     """What a person reading the current locale gets; ``acknowledged``: when they confirmed
     (already worded in their time zone)."""
-    _lang, body = announce.text_for(texts, _locale())
+    _lang, body = announce.text_for(texts, current_locale())
     values = {"author": esc(author), "org": esc(org), "body": esc(body)}
     if acknowledged:
         return _(
@@ -83,7 +79,7 @@ def letter(
 def group_part(author: str, org: str, texts: dict[str, str], group_langs: tuple[str, ...]) -> str:
     """The current locale's part of a group's copy (a group set to both languages gets the
     Chinese part, then the English one)."""
-    lang = _locale()
+    lang = current_locale()
     values = {"author": esc(author), "org": esc(org)}
     if lang not in texts and len(group_langs) > 1:  # the other part carries the text
         if lang == group_langs[0]:

@@ -23,8 +23,8 @@ from bot.db import content as content_repo
 from bot.i18n import N_, format_day
 from bot.services import orgs, qms_calendar
 from bot.services.orgs import NotAllowed
-from dialogs.calendar import LocalCalendar, org_today
-from dialogs.common import Choices, CloseButton, T, esc
+from dialogs.calendar import LocalCalendar, org_today, refuse_past
+from dialogs.common import Choices, CloseButton, T, current_locale, esc
 from dialogs.nc.reminders import DigestChart, OpenCalendar, digest_chart
 from dialogs.states import QmsCalendar
 
@@ -47,9 +47,7 @@ def event_title(db, event: qms_calendar.Event) -> str:
     name = _(KIND_NAMES[event.kind])
     detail = event.title
     if event.step:
-        from aiogram.utils.i18n import get_i18n
-
-        step = content_repo.get(db, "roadmap_step", event.step, get_i18n().current_locale)
+        step = content_repo.get(db, "roadmap_step", event.step, current_locale())
         detail = step.texts["title"] if step else event.step
         if event.kind != "roadmap":
             detail = _("roadmap: {step}").format(step=detail)
@@ -115,14 +113,7 @@ async def on_kind(callback: CallbackQuery, widget, manager: DialogManager, kind:
 
 
 async def on_day(callback: CallbackQuery, widget, manager: DialogManager, chosen: date) -> None:
-    today = org_today(manager)
-    locale = manager.middleware_data["locale"]
-    if chosen < today:
-        text = _("{date} is in the past; please pick a date from today ({today}) on.").format(
-            date=format_day(chosen, locale), today=format_day(today, locale)
-        )
-        await callback.answer(text)
-        await callback.message.answer(text)
+    if await refuse_past(callback, manager, chosen):
         return
     manager.dialog_data["day"] = chosen.isoformat()
     await manager.switch_to(QmsCalendar.title)
