@@ -1,8 +1,10 @@
 """In a linked group, a manager chooses what the group receives:
 
 /reports off | critical | major | all — new reports of the team (or the whole organization,
-    for a group linked without a team) at or above that severity, without photos;
-/tips on [HH:MM] | off — a daily team tip on workdays (default 08:30, the organization's zone).
+    for a group linked without a team) at or above that severity;
+/reports photos on | off — with their photos or not (not by default: photos may show people);
+/tips on [HH:MM] | off — a daily team tip on workdays (default 08:30, the organization's zone);
+/digest on | off — the weekly digest summary on Monday mornings (on by default).
 Answers are in the group's language(s).
 """
 
@@ -27,9 +29,20 @@ REPORT_CHOICES = {
 }
 REPORTS_USAGE = N_(
     "Which new reports should this group see? Send /reports all, /reports major (major and "
-    "critical), /reports critical, or /reports off. Now: {now}."
+    "critical), /reports critical, or /reports off. Now: {now}. Their photos: /reports photos "
+    "on or off (now {photos})."
 )
-REPORTS_SET = N_("Done: this group now gets {which}. Photos stay in the private chats.")
+REPORTS_SET = N_("Done: this group now gets {which}. {photos}")
+PHOTOS_SHOWN = N_("Their photos are shown here too.")
+PHOTOS_PRIVATE = N_("Their photos stay in the private chats (/reports photos on to show them).")
+PHOTOS_ON = N_("Done: reports shown here bring their photos. Photos may show people: check first.")
+PHOTOS_OFF = N_("Done: report photos stay in the private chats.")
+ON_OFF = {True: N_("on"), False: N_("off")}
+DIGEST_USAGE = N_(
+    "The weekly quality digest here on Monday mornings: /digest on or /digest off (now {now})."
+)
+DIGEST_ON = N_("Done: this group gets the weekly digest on Monday mornings.")
+DIGEST_OFF = N_("Done: no weekly digest in this group.")
 REPORT_LEVELS = {
     None: N_("no reports"),
     "critical": N_("critical reports"),
@@ -51,38 +64,60 @@ def group_feeds_router() -> Router:
     @router.message(Command("reports", ignore_case=True))
     async def reports(message: Message, command: CommandObject, db, user, i18n: I18n) -> None:
         here = groups.languages(groups.group(db, message.chat.id))
-        choice = (command.args or "").strip().lower()
+        words = (command.args or "").lower().split()
+        if words[:1] == ["photos"] and words[1:] in (["on"], ["off"]):
+            await _photos(message, db, user, i18n, here, words[1] == "on")
+            return
+        choice = " ".join(words)
         if choice not in REPORT_CHOICES:
             now = group_feeds.report_severity(db, message.chat.id)
+            photos = group_feeds.photos_allowed(db, message.chat.id)
             await message.reply(
                 "\n\n".join(
                     i18n.gettext(REPORTS_USAGE, locale=lang).format(
-                        now=i18n.gettext(REPORT_LEVELS[now], locale=lang)
+                        now=i18n.gettext(REPORT_LEVELS[now], locale=lang),
+                        photos=i18n.gettext(ON_OFF[photos], locale=lang),
                     )
                     for lang in here
                 )
             )
             return
-        if user is None:
-            await message.reply(in_languages(i18n, ANONYMOUS, here))
-            return
         severity = REPORT_CHOICES[choice]
-        try:
-            linked = group_feeds.set_reports(db, user.id, message.chat.id, severity)
-        except NotAllowed:
-            await message.reply(in_languages(i18n, MANAGERS_ONLY, here))
+        if not await _managed(message, db, user, i18n, here, group_feeds.set_reports, severity):
             return
-        if not linked:
-            await message.reply(in_languages(i18n, NOT_LINKED, here))
-            return
+        photos = PHOTOS_SHOWN if group_feeds.photos_allowed(db, message.chat.id) else PHOTOS_PRIVATE
         await message.reply(
             "\n\n".join(
                 i18n.gettext(REPORTS_SET, locale=lang).format(
-                    which=i18n.gettext(REPORT_LEVELS[severity], locale=lang)
+                    which=i18n.gettext(REPORT_LEVELS[severity], locale=lang),
+                    photos=i18n.gettext(photos, locale=lang),
                 )
                 for lang in here
             )
         )
+
+    async def _photos(message: Message, db, user, i18n: I18n, here, allowed: bool) -> None:
+        if await _managed(message, db, user, i18n, here, group_feeds.set_photos, allowed):
+            await message.reply(in_languages(i18n, PHOTOS_ON if allowed else PHOTOS_OFF, here))
+
+    @router.message(Command("digest", ignore_case=True))
+    async def digest(message: Message, command: CommandObject, db, user, i18n: I18n) -> None:
+        here = groups.languages(groups.group(db, message.chat.id))
+        choice = (command.args or "").strip().lower()
+        if choice not in ("on", "off"):
+            now = group_feeds.digest_on(db, message.chat.id)
+            await message.reply(
+                "\n\n".join(
+                    i18n.gettext(DIGEST_USAGE, locale=lang).format(
+                        now=i18n.gettext(ON_OFF[now], locale=lang)
+                    )
+                    for lang in here
+                )
+            )
+            return
+        on = choice == "on"
+        if await _managed(message, db, user, i18n, here, group_feeds.set_digest, on):
+            await message.reply(in_languages(i18n, DIGEST_ON if on else DIGEST_OFF, here))
 
     @router.message(Command("tips", ignore_case=True))
     async def team_tips(
@@ -123,3 +158,20 @@ def group_feeds_router() -> Router:
         )
 
     return router
+
+
+async def _managed(message: Message, db, user, i18n: I18n, here, change, value) -> bool:
+    """Make a manager's change to this group's feeds; say why not, in the group's
+    language(s), when it cannot be made."""
+    if user is None:
+        await message.reply(in_languages(i18n, ANONYMOUS, here))
+        return False
+    try:
+        linked = change(db, user.id, message.chat.id, value)
+    except NotAllowed:
+        await message.reply(in_languages(i18n, MANAGERS_ONLY, here))
+        return False
+    if not linked:
+        await message.reply(in_languages(i18n, NOT_LINKED, here))
+        return False
+    return True

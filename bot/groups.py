@@ -46,6 +46,10 @@ LINKED_TEAM = N_(
     "This group is now linked to {org}, team {team}. Which language should I use here?"
 )
 LANGUAGE_SET = N_("Done: I will write in this group in {language}.")
+FEEDS = N_(
+    "Managers choose what this group receives: /reports (new reports), /tips (a daily team "
+    "tip), /digest (the weekly digest on Mondays)."
+)
 UNLINKED = N_("This group is no longer linked to {org}.")
 RELINKED = N_("I am back. This group is linked to {org} again.")
 RELINKED_TEAM = N_("I am back. This group is linked to {org}, team {team}, again.")
@@ -180,6 +184,8 @@ def groups_router() -> Router:
                 i18n.gettext(LANGUAGE_SET, locale=lang).format(
                     language=i18n.gettext(GROUP_LANGUAGE_NAMES[chosen.language], locale=lang)
                 )
+                + "\n"
+                + i18n.gettext(FEEDS, locale=lang)
                 for lang in groups.languages(chosen)
             )
         )

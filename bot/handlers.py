@@ -10,16 +10,15 @@ from aiogram.filters import (
     CommandObject,
     CommandStart,
 )
-from aiogram.fsm.state import State
 from aiogram.types import BufferedInputFile, CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog import DialogManager, StartMode
 from babel.dates import format_timedelta
 
 from bot import clock, outbox
 from bot.services import library, nc, orgs, people, privacy
 from bot.services.orgs import JoinCheck
-from dialogs.common import query_too_long
+from dialogs.common import open_over, query_too_long
 from dialogs.nc.notices import OpenReport
 from dialogs.nc.offer import offer_report
 from dialogs.org.onboarding import join_problem
@@ -28,53 +27,16 @@ from dialogs.states import (
     Help,
     Invites,
     Library,
-    Members,
     Menu,
     Onboarding,
     Organization,
-    Places,
     Preferences,
     Privacy,
     Readiness,
-    ReadinessTeam,
     Report,
     Reports,
     Roadmap,
 )
-
-# Screens one only reads: commands may close them to make room; forms are never closed.
-# (Readiness answers are saved as they are given, so its screens may close too.)
-BROWSING = (
-    Help,
-    Library,
-    Preferences,
-    Organization,
-    Members,
-    Invites,
-    Places,
-    Readiness,
-    ReadinessTeam,
-    Roadmap,
-    Reports,
-    Cases,
-)
-
-
-async def open_over(
-    manager: DialogManager, state: State, data: dict | None = None, keep: bool = False
-) -> None:
-    """Open ``state`` on top of what the user is doing; Back returns there.
-
-    Commands typed again and again never pile up dialogs: the browsing screens on top are
-    closed first. Forms (a half-filled report) are kept, and Back returns to them.
-    """
-    # Screens one only reads are closed first: Back from the new screen then leads to the form
-    # the person was filling in, if any, or to the menu — never to a stale screen.
-    # Help (``keep``) is read on top of what one is doing, and Back returns there.
-    while not keep and manager.has_context() and manager.current_context().state.group in BROWSING:
-        await manager.done(show_mode=ShowMode.NO_UPDATE)
-    await manager.start(state, data=data, show_mode=ShowMode.SEND)
-
 
 # Deep links a group's "Open CertReady" button uses; anything else after /start is an invite.
 SCREEN_LINKS = {"report": Report.photos, "mytasks": Reports.mine, "menu": Menu.main}

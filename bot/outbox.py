@@ -15,7 +15,7 @@ import json
 import logging
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -49,8 +49,18 @@ DAY = timedelta(days=1)
 STALL_AFTER = timedelta(minutes=10)  # a letter due this long, or no scheduler tick: warn
 WATCH_EVERY = 60.0  # seconds between those checks
 
-# kind → render(db, person, params) -> (text, buttons) or None when there is nothing to say
-Renderer = Callable[..., tuple[str, InlineKeyboardMarkup | None] | None]
+
+@dataclass(frozen=True)
+class Media:
+    """A letter that is not words (a chart, a report's photos): the one call that sends it
+    to a chat. One call, so a crash repeats at most this one message, like any letter."""
+
+    send: Callable[[Bot, int], Awaitable[object]]
+
+
+# kind → render(db, person, params) -> (text, buttons), Media, or None when there is nothing
+# to say
+Renderer = Callable[..., tuple[str, InlineKeyboardMarkup | None] | Media | None]
 RENDERERS: dict[str, Renderer] = {}
 
 
@@ -76,7 +86,7 @@ def owe(
 
 def _compose(
     db: sqlite_utils.Database, letter: Letter, i18n: I18n, settings: Settings
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
+) -> tuple[str, InlineKeyboardMarkup | None] | Media | None:
     """The words and buttons of a letter; None if there is no longer anyone to tell."""
     if letter.kind is None:
         markup = (
@@ -100,18 +110,19 @@ def _compose(
 
 def _compose_for_group(
     db: sqlite_utils.Database, letter: Letter, render: Renderer, i18n: I18n
-) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    """A group's renderer gets ``person=None``. With both languages the texts follow each
-    other and the buttons are the first language's (a button has room for one)."""
+) -> tuple[str, InlineKeyboardMarkup | None] | Media | None:
+    """A group's renderer gets ``person=None`` and the group's chat id as ``chat``. With
+    both languages the texts follow each other and the buttons are the first language's (a
+    button has room for one); media are sent once, in the first language."""
     group = orgs_repo.group_chat(db, letter.chat_id)
     if group is None or not group.active:
         return None
     texts, buttons = [], None
     for lang in ("zh", "en") if group.language == "both" else (group.language,):
         with i18n.context(), i18n.use_locale(lang):
-            composed = render(db, None, letter.params or {})
-        if composed is None:
-            return None
+            composed = render(db, None, {**(letter.params or {}), "chat": letter.chat_id})
+        if composed is None or isinstance(composed, Media):
+            return composed
         texts.append(composed[0])
         buttons = buttons or composed[1]
     return "\n\n".join(texts), buttons
@@ -246,10 +257,13 @@ class _Pass:
         if composed is None:
             _give_up(db, letter, "nobody to tell")
             return True
-        text, markup = composed
         for _ in range(2):  # once more if the group has just become a supergroup
             try:
-                await self.bot.send_message(letter.chat_id, text, reply_markup=markup)
+                if isinstance(composed, Media):
+                    await composed.send(self.bot, letter.chat_id)
+                else:
+                    text, markup = composed
+                    await self.bot.send_message(letter.chat_id, text, reply_markup=markup)
             except TelegramMigrateToChat as error:
                 log.info("group %s is now supergroup %s", letter.chat_id, error.migrate_to_chat_id)
                 follow_group(db, letter.chat_id, error.migrate_to_chat_id)

@@ -3,8 +3,9 @@
 import html
 from operator import itemgetter
 
+from aiogram.fsm.state import State
 from aiogram.utils.i18n import get_i18n, gettext
-from aiogram_dialog import DialogManager, StartMode
+from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.widgets.kbd import Button, Column, Keyboard, ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
 
@@ -12,7 +13,24 @@ from bot.i18n import N_
 from bot.services import text
 from bot.services.library import MAX_QUERY
 from bot.services.orgs import NAME_LENGTH
-from dialogs.states import Menu
+from dialogs.states import (
+    Announcements,
+    Cases,
+    Help,
+    Invites,
+    Library,
+    Members,
+    Menu,
+    Organization,
+    Places,
+    Preferences,
+    QmsCalendar,
+    Readiness,
+    ReadinessTeam,
+    Reports,
+    Roadmap,
+    TipSettings,
+)
 
 
 class T(Text):
@@ -92,3 +110,40 @@ def Choices(id: str, on_click, page: int | None = None) -> Keyboard:
 
 def CloseButton(id: str = "close") -> Button:
     return Button(T("⬅️ Back"), id=id, on_click=close)
+
+
+# Screens one only reads: commands may close them to make room; forms are never closed.
+# (Readiness answers are saved as they are given, so its screens may close too.)
+BROWSING = (
+    Announcements,
+    Help,
+    Library,
+    Preferences,
+    Organization,
+    Members,
+    Invites,
+    Places,
+    QmsCalendar,
+    Readiness,
+    ReadinessTeam,
+    Roadmap,
+    Reports,
+    Cases,
+    TipSettings,
+)
+
+
+async def open_over(
+    manager: DialogManager, state: State, data: dict | None = None, keep: bool = False
+) -> None:
+    """Open ``state`` on top of what the user is doing; Back returns there.
+
+    Commands typed again and again never pile up dialogs: the browsing screens on top are
+    closed first. Forms (a half-filled report) are kept, and Back returns to them.
+    """
+    # Screens one only reads are closed first: Back from the new screen then leads to the form
+    # the person was filling in, if any, or to the menu — never to a stale screen.
+    # Help (``keep``) is read on top of what one is doing, and Back returns there.
+    while not keep and manager.has_context() and manager.current_context().state.group in BROWSING:
+        await manager.done(show_mode=ShowMode.NO_UPDATE)
+    await manager.start(state, data=data, show_mode=ShowMode.SEND)

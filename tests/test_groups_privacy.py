@@ -78,8 +78,12 @@ async def test_manager_links_a_team_group_and_picks_its_language(local):
     assert records.group_chat(local.db, GROUP["id"]).language == "zh"
     await in_group.press("中文 + English")
     both = (
-        "好的，以后我在本群用中英文发消息。\n\n"
-        "Done: I will write in this group in Chinese and English."
+        "好的，以后我在本群用中英文发消息。\n"
+        "本群接收哪些消息由管理者决定：/reports（新报告），/tips（每日班组提示），"
+        "/digest（每周一的质量简报）。\n\n"
+        "Done: I will write in this group in Chinese and English.\nManagers choose what this "
+        "group receives: /reports (new reports), /tips (a daily team tip), /digest (the weekly "
+        "digest on Mondays)."
     )
     assert in_group.text() == both
     group = records.group_chat(local.db, GROUP["id"])

@@ -198,7 +198,7 @@ async def test_managers_get_one_morning_reminder_and_owners_their_own(local, clo
     clock(MONDAY + timedelta(hours=2, minutes=1))  # 08:01 in Shanghai
     await local.tick()
     await local.tick()  # a second tick the same morning owes nothing
-    mornings = [m for m in boss.messages() if m["text"].startswith("⏰")]
+    mornings = [m for m in boss.messages() if m.get("text", "").startswith("⏰")]
     assert len(mornings) == 1
     text = mornings[0]["text"]
     assert "1 overdue, 1 due within two days" in text
@@ -206,33 +206,57 @@ async def test_managers_get_one_morning_reminder_and_owners_their_own(local, clo
     assert "NC-2026-0003" not in text
     labels = [row[0]["text"] for row in mornings[0]["reply_markup"]["inline_keyboard"]]
     assert labels == ["👀 NC-2026-0001", "👀 NC-2026-0002"]
-    mine = [m for m in worker.messages() if m["text"].startswith("⏰")]
+    mine = [m for m in worker.messages() if m.get("text", "").startswith("⏰")]
     assert len(mine) == 1 and "Your corrective actions: 1 overdue, 1 due soon" in mine[0]["text"]
     await boss.press("👀 NC-2026-0001", mornings[0])
     assert "NC-2026-0001" in boss.text()
     assert overdue and soon
 
 
-async def test_the_monday_digest_counts_the_week_and_draws_a_chart(local, clock):
+async def test_the_monday_digest_counts_the_week_and_brings_its_chart(local, clock):
     clock(MONDAY - timedelta(days=3))
     boss, worker = await team(local, 3601, "Digest Ltd")
     nc.report(local.db, worker.id, LEAK, [], "a")
     nc.report(local.db, worker.id, {**LEAK, "severity": "critical"}, [], "b")
     clock(MONDAY + timedelta(hours=2, minutes=5))
     await local.tick()
-    digest = next(m for m in boss.messages() if m.get("text", "").startswith("📊"))
-    text = digest["text"]
+    texts = [m for m in boss.messages() if m.get("text", "").startswith("📊")]
+    assert len(texts) == 1
+    text = texts[0]["text"]
     assert "Weekly quality digest · Digest Ltd" in text
     assert "Reports opened in the last 7 days: 2" in text
     assert "🔴 Critical: 1" in text and "🟠 Major: 1" in text
     assert "Readiness: no full self-assessment yet." in text
+    assert texts[0].get("reply_markup") is None  # the chart comes with it: no button
+    after = boss.messages()[boss.messages().index(texts[0]) + 1]
+    assert after.get("photo") and after["caption"] == ("📈 Digest Ltd: reports in the last 7 days")
     assert not any(m.get("text", "").startswith("📊") for m in worker.messages())  # managers only
-    await boss.press("📈 Chart", digest)
-    photo = boss.messages()[-1]
-    assert photo.get("photo") and photo["caption"] == "Reports in the last 7 days"
     clock(MONDAY + timedelta(days=1, hours=2, minutes=5))  # Tuesday: no digest
     await local.tick()
     assert len([m for m in boss.messages() if m.get("text", "").startswith("📊")]) == 1
+    assert len([m for m in boss.messages() if m.get("photo")]) == 1
+
+
+async def test_a_digest_sent_before_the_chart_came_with_it_still_opens_its_chart(local, clock):
+    """Digests sent by the previous version carry a 📈 Chart button: it still works."""
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot import outbox
+    from dialogs.nc.reminders import DigestChart
+
+    clock(MONDAY + timedelta(hours=2))
+    boss, worker = await team(local, 3651, "Old Digest Ltd")
+    button = InlineKeyboardButton(
+        text="📈 Chart", callback_data=DigestChart(day="2026-11-30").pack()
+    )
+    markup = InlineKeyboardMarkup(inline_keyboard=[[button]])
+    outbox.owe(local.db, "old-digest", boss.id, "📊 Weekly quality digest", markup)
+    outbox.owe(local.db, "old-digest-w", worker.id, "📊 Weekly quality digest", markup)
+    await local.work()
+    await boss.press("📈 Chart")
+    assert boss.messages()[-1]["caption"] == "Reports in the last 7 days"
+    await worker.press("📈 Chart")  # no longer a manager's message to them: refused
+    assert not worker.messages()[-1].get("photo")
 
 
 async def test_the_qms_calendar_reminds_managers_30_7_1_days_before_and_on_the_day(local, clock):
@@ -293,9 +317,13 @@ async def test_a_linked_group_gets_reports_from_a_severity_and_a_team_tip_in_bot
     assert "every workday at 09:00 (UTC+8)" in in_group.text()
     clock(MONDAY + timedelta(hours=3, minutes=1))
     await local.tick()
-    tip = in_group.text()
-    assert tip.startswith("💡 班组质量提示") and "💡 Team quality tip" in tip
-    assert in_group.messages()[-1].get("reply_markup") is None  # no dialog in a group
+    tip = next(m for m in in_group.messages() if m.get("text", "").startswith("💡 班组质量提示"))
+    assert "💡 Team quality tip" in tip["text"]
+    assert tip.get("reply_markup") is None  # no dialog in a group
+    digest = next(m for m in in_group.messages() if m.get("text", "").startswith("📊"))
+    assert (
+        "每周质量简报 · Group Ltd" in digest["text"] and "Weekly quality digest" in digest["text"]
+    )
 
 
 async def test_the_scheduler_starts_and_stops_with_the_dispatcher(settings, db):
@@ -320,3 +348,49 @@ def test_100000_subscribers_are_found_by_index(db):
     ).fetchall()
     assert "tip_subscriptions_due" in " ".join(str(row) for row in plan)
     assert ZoneInfo("Asia/Shanghai")  # zones come from tzdata on every machine
+
+
+async def test_a_linked_team_group_gets_its_digest_and_report_photos_only_when_allowed(
+    local, clock
+):
+    clock(MONDAY - timedelta(days=2))
+    boss = local.user(3901, language_code="zh", first_name="Li")
+    await create_org(boss, "Photo Ltd", lang="zh")
+    worker = local.user(3902, language_code="zh", first_name="Wu")
+    await worker.send("/start " + await new_invite(boss, "员工 · 14 天"))
+    local.api.group_admins[GROUP["id"]] = {boss.id}
+    in_group = local.user(3901, language_code="zh", first_name="Li", chat=GROUP)
+    await bot_joins(local, GROUP, in_group.profile)
+    await in_group.send("/link")
+    await in_group.press("中文")
+    assert "/digest" in in_group.text()  # the manager is told what the group can receive
+
+    await in_group.send("/reports all")
+    assert "照片留在私聊中" in in_group.text()
+    photo = local.api.store_file(b"\xff\xd8 a person at press 4", "photos", ".jpg")
+    nc.report(local.db, worker.id, LEAK, [(photo.file_id, photo.unique_id)], "first")
+    await local.work()
+    assert not any(m.get("photo") for m in in_group.messages())  # photos may show people
+
+    await in_group.send("/reports photos on")
+    assert "照片" in in_group.text() and "先确认" in in_group.text()
+    nc.report(local.db, worker.id, LEAK, [(photo.file_id, photo.unique_id)], "second")
+    await local.work()
+    shown = in_group.messages()
+    report = next(i for i, m in enumerate(shown) if "NC-2026-0002" in m.get("text", ""))
+    assert shown[report + 1].get("photo")  # right after its report
+
+    clock(MONDAY + timedelta(hours=2, minutes=5))
+    await local.tick()
+    digest = [m for m in in_group.messages() if m.get("text", "").startswith("📊")]
+    assert len(digest) == 1 and "每周质量简报 · Photo Ltd" in digest[0]["text"]
+    assert "最近 7 天新增的报告：2" in digest[0]["text"]
+    assert "准备度" not in digest[0]["text"]  # the managers' lines stay private
+    chart = in_group.messages()[in_group.messages().index(digest[0]) + 1]
+    assert chart.get("photo") and "Photo Ltd" in chart["caption"]
+
+    await in_group.send("/digest off")
+    assert "不再" in in_group.text()
+    clock(MONDAY + timedelta(days=7, hours=2, minutes=5))
+    await local.tick()
+    assert len([m for m in in_group.messages() if m.get("text", "").startswith("📊")]) == 1

@@ -453,3 +453,10 @@ def m014_announcements(db: sqlite_utils.Database) -> None:
         CREATE INDEX announcement_recipients_user ON announcement_recipients(user_id);
         """,
     )
+
+
+@migration
+def m015_group_digest(db: sqlite_utils.Database) -> None:
+    """A linked group gets the weekly digest summary unless a manager turns it off
+    (``/digest off``); groups linked before now get it too."""
+    script(db, "ALTER TABLE group_chats ADD COLUMN digest INTEGER NOT NULL DEFAULT 1;")

@@ -114,17 +114,31 @@ def morning(db: sqlite_utils.Database, zone: str, now: datetime) -> int:
                     db, f"due-mine:{user_id}:{day}", user_id, "actions.mine", {"day": day}, stamp
                 )
             if manager and today.weekday() == 0:
-                week = today.isocalendar()
-                owed += outbox.notice(
-                    db,
-                    f"digest:{user_id}:{week.year}-W{week.week:02d}",
-                    user_id,
-                    "digest",
-                    {"day": day},
-                    stamp,
-                )
+                owed += _digest(db, user_id, today, stamp)
             if manager:
                 owed += qms_calendar.remind(db, org_id, user_id, today, stamp)
+        if today.weekday() == 0:
+            for chat_id in _digest_groups(db, zone):
+                owed += _digest(db, chat_id, today, stamp)
     if owed:
         log.info("morning in %s: %s reminders owed", zone, owed)
     return owed
+
+
+def _digest(db: sqlite_utils.Database, chat_id: int, monday: date, stamp: str) -> int:
+    """The week's digest and its chart, two letters one after the other, once a week."""
+    week = monday.isocalendar()
+    key = f"{chat_id}:{week.year}-W{week.week:02d}"
+    params = {"day": monday.isoformat()}
+    owed = outbox.notice(db, f"digest:{key}", chat_id, "digest", params, stamp)
+    return owed + outbox.notice(db, f"digest-chart:{key}", chat_id, "digest.chart", params, stamp)
+
+
+def _digest_groups(db: sqlite_utils.Database, zone: str) -> list[int]:
+    """The linked groups of the organizations in ``zone`` that get the weekly digest."""
+    rows = db.execute(
+        "SELECT g.chat_id FROM group_chats g JOIN organizations o ON o.id = g.org_id"
+        " WHERE o.timezone = ? AND g.active = 1 AND g.digest = 1 ORDER BY g.chat_id",
+        [zone],
+    ).fetchall()
+    return [row[0] for row in rows]

@@ -11,7 +11,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
+from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 
@@ -20,7 +20,7 @@ from bot.i18n import format_moment, zone_name
 from bot.outbox import renders
 from bot.services import tips
 from bot.services.people import User
-from dialogs.common import Choices, CloseButton, T, current_locale, esc
+from dialogs.common import Choices, CloseButton, T, current_locale, esc, open_over
 from dialogs.states import Library, TipSettings
 
 
@@ -292,7 +292,7 @@ def tips_router() -> Router:
         else:  # time, settings
             await query.answer()
             state = TipSettings.time if callback_data.choice == "time" else TipSettings.main
-            await dialog_manager.start(state, show_mode=ShowMode.SEND)
+            await open_over(dialog_manager, state)
 
     @router.callback_query(OpenPage.filter())
     async def open_page(
@@ -308,8 +308,6 @@ def tips_router() -> Router:
             return
         await query.answer()
         state = Library.clause if kind == "clause" else Library.article
-        await dialog_manager.start(
-            state, data={kind: callback_data.id}, mode=StartMode.NORMAL, show_mode=ShowMode.SEND
-        )
+        await open_over(dialog_manager, state, {kind: callback_data.id})
 
     return router

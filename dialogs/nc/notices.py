@@ -10,13 +10,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import format_day
-from bot.outbox import renders
-from bot.services import nc, people, text
+from bot.outbox import Media, renders
+from bot.services import group_feeds, nc, people, text
 from bot.services.nc import Nonconformity
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
 from dialogs.common import current_locale, esc
 from dialogs.nc.labels import category_name, severity_name
+from dialogs.nc.view import send_evidence
 
 PREVIEW = 600  # characters of a description in a notice; the report shows it all
 
@@ -143,8 +144,8 @@ FINISHED = {
 
 @renders("nc.group")
 def group_report(db, person: User | None, params: dict):
-    """A new report as a linked group sees it: no photos (they may show people), no buttons
-    (reports are handled in private chats), in the group's language(s)."""
+    """A new report as a linked group sees it: no buttons (reports are handled in private
+    chats), in the group's language(s); its photos follow only where a manager allowed them."""
     if person is not None:
         return None
     report = nc.repo.get(db, int(params["nc"]))
@@ -161,3 +162,22 @@ def group_report(db, person: User | None, params: dict):
         description=esc(text.shorten(report.description, PREVIEW)),
     )
     return message, None
+
+
+@renders("nc.group.photos")
+def group_report_photos(db, person: User | None, params: dict):
+    """The report's photos as one album, right after the report, if the group still allows
+    them (videos and voice notes stay in the private chats)."""
+    if person is not None or not group_feeds.photos_allowed(db, int(params.get("chat", 0))):
+        return None
+    report = nc.repo.get(db, int(params["nc"]))
+    if report is None or report.status in ("rejected", "duplicate"):
+        return None
+    pieces = [piece for piece in nc.repo.evidence(db, report.id) if piece[3] == "photo"]
+    if not pieces:
+        return None
+
+    async def send(bot, chat_id: int):
+        return await send_evidence(bot, chat_id, pieces)
+
+    return Media(send)

@@ -6,7 +6,7 @@ true then: an action closed since the tick is not listed, and nothing is sent if
 from datetime import date, datetime, timedelta
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
@@ -14,8 +14,8 @@ from bot import clock
 from bot.db import nc as nc_repo
 from bot.db import orgs as orgs_repo
 from bot.i18n import format_day, format_share
-from bot.outbox import renders
-from bot.services import nc, people, qms_calendar, readiness, routine, text
+from bot.outbox import Media, renders
+from bot.services import group_feeds, nc, people, qms_calendar, readiness, routine, text
 from bot.services.people import User
 from dialogs.common import current_locale, esc
 from dialogs.nc.labels import severity_name
@@ -26,6 +26,8 @@ ACTION_PREVIEW = 80
 
 
 class DigestChart(CallbackData, prefix="digest"):
+    """The 📈 Chart button of digests sent before the chart came with them."""
+
     day: str  # the Monday the digest covers up to (org's zone)
 
 
@@ -109,39 +111,46 @@ def actions_mine(db, person: User | None, params: dict):
 
 
 # ----- the Monday digest -----------------------------------------------------------------
-def digest_numbers(db, org_id: int, until: datetime) -> dict:
-    """The week before ``until``: reports opened by severity and area, closed, overdue."""
+def digest_numbers(db, org_id: int, until: datetime, team_id: int | None = None) -> dict:
+    """The week before ``until``: reports opened by severity and area, closed, overdue; with
+    ``team_id``, only the reports written by that team's members."""
     since = clock.stamp(until - timedelta(days=7))
     end = clock.stamp(until)
+    mine = (
+        ""
+        if team_id is None
+        else " AND reporter_id IN (SELECT user_id FROM members WHERE team_id = ?)"
+    )
+    team = [] if team_id is None else [team_id]
     opened = db.execute(
         "SELECT severity, COALESCE(area, ''), COUNT(*) FROM nonconformities WHERE org_id = ?"
-        " AND created_at >= ? AND created_at < ? GROUP BY 1, 2",
-        [org_id, since, end],
+        f" AND created_at >= ? AND created_at < ?{mine} GROUP BY 1, 2",
+        [org_id, since, end, *team],
     ).fetchall()
     closed = db.execute(
-        "SELECT n.severity, COUNT(DISTINCT n.id) FROM nonconformities n"
-        " JOIN nc_history h ON h.nc_id = n.id WHERE n.org_id = ? AND h.to_status = 'closed'"
-        " AND h.at >= ? AND h.at < ? GROUP BY 1",
-        [org_id, since, end],
+        "SELECT severity, COUNT(*) FROM nonconformities WHERE org_id = ? AND id IN"
+        " (SELECT nc_id FROM nc_history WHERE to_status = 'closed' AND at >= ? AND at < ?)"
+        f"{mine} GROUP BY 1",
+        [org_id, since, end, *team],
     ).fetchall()
     org = orgs_repo.organization(db, org_id)
     today = clock.today(org["timezone"], until)
     overdue = db.execute(
         "SELECT COUNT(*) FROM nonconformities WHERE org_id = ? AND status = 'planned'"
-        " AND due_date < ?",
-        [org_id, today.isoformat()],
+        f" AND due_date < ?{mine}",
+        [org_id, today.isoformat(), *team],
     ).fetchone()[0]
     still_open = db.execute(
         f"SELECT COUNT(*) FROM nonconformities WHERE org_id = ? AND status IN"
-        f" ({', '.join('?' * len(nc.OPEN))})",
-        [org_id, *nc.OPEN],
+        f" ({', '.join('?' * len(nc.OPEN))}){mine}",
+        [org_id, *nc.OPEN, *team],
     ).fetchone()[0]
-    by_severity = {s: 0 for s in ("critical", "major", "minor")}
+    by_severity = {s: 0 for s in SEVERITIES}
     by_area: dict[str, int] = {}
     for severity, area, count in opened:
         by_severity[severity] += count
         by_area[area] = by_area.get(area, 0) + count
-    closed_by = {s: 0 for s in ("critical", "major", "minor")}
+    closed_by = {s: 0 for s in SEVERITIES}
     for severity, count in closed:
         closed_by[severity] = count
     tips_sent = db.execute(
@@ -166,6 +175,9 @@ def digest_numbers(db, org_id: int, until: datetime) -> dict:
     }
 
 
+SEVERITIES = ("critical", "major", "minor")
+
+
 def _readiness_line(db, user_id: int) -> str:
     latest = readiness.latest_results(db, user_id).get("all")
     if latest is None:
@@ -182,53 +194,81 @@ def _readiness_line(db, user_id: int) -> str:
     )
 
 
+def _audience(db, person: User | None, params: dict) -> tuple[int, int | None, str] | None:
+    """Whose week: (organization, team or None, the name to show) for a manager, or for
+    the linked group the letter goes to (its team's reports, or the whole organization's)."""
+    if person is not None:
+        member = _member(db, person, managers_only=True)
+        return member and (member.org_id, None, member.org_name)
+    group = orgs_repo.group_chat(db, int(params.get("chat", 0)))
+    if group is None or not group_feeds.digest_on(db, group.chat_id):
+        return None
+    org = orgs_repo.organization(db, group.org_id)
+    team = orgs_repo.team_name(db, group.org_id, group.team_id)
+    return group.org_id, group.team_id, f"{org['name']} · {team}" if team else org["name"]
+
+
 @renders("digest")
 def digest(db, person: User | None, params: dict):
-    member = person and _member(db, person, managers_only=True)
-    if not member:
+    """Managers: the organization's week with readiness and tips; a linked group: the
+    summary of its team's (or organization's) reports. The chart follows as its own letter."""
+    audience = _audience(db, person, params)
+    if not audience:
         return None
-    numbers = digest_numbers(db, member.org_id, clock.now())
+    org_id, team_id, name = audience
+    numbers = digest_numbers(db, org_id, clock.now(), team_id)
     opened, closed = numbers["opened"], numbers["closed"]
     lines = [
-        _("📊 <b>Weekly quality digest · {org}</b>").format(org=esc(member.org_name)),
+        _("📊 <b>Weekly quality digest · {org}</b>").format(org=esc(name)),
         "",
         _("Reports opened in the last 7 days: {n}").format(n=sum(opened.values())),
     ]
-    lines += [
-        f"  {severity_name(s)}: {opened[s]}" for s in ("critical", "major", "minor") if opened[s]
-    ]
+    lines += [f"  {severity_name(s)}: {opened[s]}" for s in SEVERITIES if opened[s]]
     areas = [f"{esc(area) or '—'} {count}" for area, count in numbers["areas"][:8]]
     if areas:
         lines.append("  📍 " + " · ".join(areas))
     lines.append(_("Reports closed: {n}").format(n=sum(closed.values())))
     lines.append(_("Still open: {open} · actions overdue: {overdue}").format(**numbers))
-    lines.append(_readiness_line(db, person.id))
-    lines.append(
-        _(
-            "Daily tips: {subscribers} of {members} members subscribed, {tips_sent} tips sent"
-        ).format(**numbers)
-    )
-    day = _org_today(db, member.org_id).isoformat()
-    buttons = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=_("📈 Chart"), callback_data=DigestChart(day=day).pack())]
-        ]
-    )
-    return "\n".join(lines), buttons
+    if person is not None:
+        lines.append(_readiness_line(db, person.id))
+        lines.append(
+            _(
+                "Daily tips: {subscribers} of {members} members subscribed, {tips_sent} tips sent"
+            ).format(**numbers)
+        )
+    return "\n".join(lines), None
 
 
-def digest_chart(db, org_id: int, until: datetime) -> bytes:
+@renders("digest.chart")
+def digest_chart_letter(db, person: User | None, params: dict):
+    """The digest's chart, sent right after it to the same chat."""
+    audience = _audience(db, person, params)
+    if not audience:
+        return None
+    org_id, team_id, name = audience
+    png = digest_chart(db, org_id, clock.now(), team_id)
+    caption = _("📈 {org}: reports in the last 7 days").format(org=name)
+
+    async def send(bot, chat_id: int):
+        return await bot.send_photo(
+            chat_id, BufferedInputFile(png, "digest.png"), caption=caption, parse_mode=None
+        )
+
+    return Media(send)
+
+
+def digest_chart(db, org_id: int, until: datetime, team_id: int | None = None) -> bytes:
     """Opened and closed reports of the week by severity, labelled in the reader's language."""
     from bot.services.charts import week_chart
 
-    numbers = digest_numbers(db, org_id, until)
+    numbers = digest_numbers(db, org_id, until, team_id)
     # The chart's font has no emoji: the name without its coloured dot.
-    labels = [severity_name(s).split(" ", 1)[-1] for s in ("critical", "major", "minor")]
+    labels = [severity_name(s).split(" ", 1)[-1] for s in SEVERITIES]
     return week_chart(
         _("Reports in the last 7 days"),
         labels,
-        [numbers["opened"][s] for s in ("critical", "major", "minor")],
-        [numbers["closed"][s] for s in ("critical", "major", "minor")],
+        [numbers["opened"][s] for s in SEVERITIES],
+        [numbers["closed"][s] for s in SEVERITIES],
         _("opened"),
         _("closed"),
     )

@@ -13,7 +13,7 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
+from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from aiogram_dialog.widgets.text import Format
@@ -24,7 +24,7 @@ from bot.i18n import N_, format_day
 from bot.services import orgs, qms_calendar
 from bot.services.orgs import NotAllowed
 from dialogs.calendar import LocalCalendar, org_today, refuse_past
-from dialogs.common import Choices, CloseButton, T, current_locale, esc
+from dialogs.common import Choices, CloseButton, T, current_locale, esc, open_over
 from dialogs.nc.reminders import DigestChart, OpenCalendar, digest_chart
 from dialogs.states import QmsCalendar
 
@@ -219,13 +219,13 @@ def calendar_router() -> Router:
     @router.message(Command("calendar", ignore_case=True))
     async def calendar_command(message: Message, dialog_manager: DialogManager, db, user):
         orgs.require(db, user.id, "manager")  # others are told it is for managers
-        await dialog_manager.start(QmsCalendar.list, show_mode=ShowMode.SEND)
+        await open_over(dialog_manager, QmsCalendar.list)
 
     @router.callback_query(OpenCalendar.filter())
     async def open_calendar(query: CallbackQuery, dialog_manager: DialogManager, db, user):
         orgs.require(db, user.id, "manager")  # NotAllowed is answered by the error handler
         await query.answer()
-        await dialog_manager.start(QmsCalendar.list, show_mode=ShowMode.SEND)
+        await open_over(dialog_manager, QmsCalendar.list)
 
     @router.callback_query(DigestChart.filter())
     async def chart(query: CallbackQuery, callback_data: DigestChart, db, user) -> None:
