@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 from aiogram import Dispatcher
 
+from bot import clock
 from bot.config import Settings
 from bot.services import routine
 
@@ -21,13 +22,17 @@ EVERY = 60  # seconds
 
 
 async def tick(db: sqlite_utils.Database, settings: Settings, dispatcher: Dispatcher) -> None:
+    """The tick's steps one after the other, letting people's updates in between; the
+    sender is woken as soon as something is owed."""
+    done = routine.Tick()
     try:
-        done = routine.tick(db, settings.default_timezone)
+        for step in routine.steps(db, settings.default_timezone, clock.now()):
+            done += step
+            if step.owed and (wake := dispatcher.workflow_data.get("outbox_wake")):
+                wake.set()
+            await asyncio.sleep(0)
     except Exception:
         log.exception("scheduler tick failed")
-        return
-    if done.owed and (wake := dispatcher.workflow_data.get("outbox_wake")):
-        wake.set()
     if done.owed or done.skipped:
         log.info(
             "tick: %s tips, %s reminders owed, %s skipped", done.tips, done.reminders, done.skipped

@@ -79,6 +79,35 @@ async def test_shanghai_and_berlin_each_get_one_tip_at_their_0830_for_a_week(
     assert en_tips[0]["reply_markup"]["inline_keyboard"][0][0]["text"].startswith("📖")
 
 
+async def test_a_big_morning_is_owed_in_short_steps_and_people_are_answered_between(
+    local, clock, monkeypatch
+):
+    """The scheduler's tick owes tips a batch per transaction and lets other work run
+    between batches: at 100,000 subscribers a tap never waits behind the whole morning."""
+    from bot import scheduler
+
+    clock(MONDAY)
+    people = [local.user(4100 + n, first_name=f"P{n}") for n in range(5)]
+    for person in people:
+        await subscribe(person)
+    monkeypatch.setattr(tips, "BATCH", 2)
+    clock(MONDAY + timedelta(hours=2, minutes=31))  # 08:31 in Shanghai
+    owed_seen = []
+
+    async def someone_tapping() -> None:
+        for _ in range(20):
+            owed_seen.append(
+                local.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'tip'").fetchone()[0]
+            )
+            await asyncio.sleep(0)
+
+    await asyncio.gather(scheduler.tick(local.db, local.settings, local.dp), someone_tapping())
+    assert owed_seen[0] < 5 and owed_seen[-1] == 5
+    assert any(0 < n < 5 for n in owed_seen)  # it ran while the tips were still being owed
+    await local.work()
+    assert all(len(tips_of(person)) == 1 for person in people)
+
+
 async def test_a_tip_more_than_three_hours_late_is_skipped_and_the_next_comes_on_time(local, clock):
     clock(MONDAY)
     _boss, worker = await team(local, 3101, "Late Ltd")

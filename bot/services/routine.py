@@ -8,6 +8,7 @@ entirely is covered by the next one, which lists everything still due.
 """
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -33,18 +34,33 @@ class Tick:
     def owed(self) -> int:
         return self.tips + self.reminders
 
+    def __add__(self, other: "Tick") -> "Tick":
+        return Tick(
+            self.tips + other.tips, self.skipped + other.skipped, self.reminders + other.reminders
+        )
 
-def tick(db: sqlite_utils.Database, fallback_zone: str, now: datetime | None = None) -> Tick:
-    now = now or clock.now()
-    enqueued = tips.enqueue_due(db, now, fallback_zone)
-    reminders = tips.ask_new_members(db, now, fallback_zone)
-    reminders += sum(morning(db, zone, now) for zone in _zones(db, fallback_zone))
+
+def steps(db: sqlite_utils.Database, fallback_zone: str, now: datetime) -> Iterator[Tick]:
+    """The tick's work as short transactions, each step's counts yielded: the bot answers
+    people between two steps (100,000 tips due at 08:30 are owed a batch at a time)."""
+    while True:
+        enqueued = tips.enqueue_due(db, now, fallback_zone)
+        yield Tick(enqueued.owed, enqueued.skipped)
+        if enqueued.owed + enqueued.skipped < tips.BATCH:
+            break
+    yield Tick(reminders=tips.ask_new_members(db, now, fallback_zone))
+    for zone in _zones(db, fallback_zone):
+        yield Tick(reminders=morning(db, zone, now))
     db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         [LAST_TICK, clock.stamp(now)],
     )
-    return Tick(enqueued.owed, enqueued.skipped, reminders)
+
+
+def tick(db: sqlite_utils.Database, fallback_zone: str, now: datetime | None = None) -> Tick:
+    """All of the tick's steps at once (tests, the console's ``:tick``)."""
+    return sum(steps(db, fallback_zone, now or clock.now()), Tick())
 
 
 def last_tick(db: sqlite_utils.Database) -> str | None:
@@ -62,14 +78,24 @@ def _zones(db: sqlite_utils.Database, fallback: str) -> list[str]:
     return sorted({row[0] or fallback for row in rows})
 
 
-def _member_rows(db: sqlite_utils.Database, zone: str) -> list[tuple]:
-    """(user, org, role) of the active members whose own zone, else their organization's,
-    is ``zone``."""
+def _morning_people(db: sqlite_utils.Database, zone: str, today: date) -> list[tuple]:
+    """(user, org, manager?) of the active members in ``zone`` (their own, else their
+    organization's) who may have something this morning: the managers, and the owners of
+    actions due. Not every member: a morning costs what it sends, not the workforce."""
+    living_here = (
+        " JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id"
+        " WHERE u.active = 1 AND COALESCE(u.timezone, o.timezone) = ?"
+    )
     return db.execute(
-        "SELECT m.user_id, m.org_id, m.role FROM members m JOIN users u ON u.id = m.user_id"
-        " JOIN organizations o ON o.id = m.org_id"
-        " WHERE u.active = 1 AND COALESCE(u.timezone, o.timezone) = ?",
-        [zone],
+        "SELECT m.user_id, m.org_id, 1 FROM members m"
+        + living_here
+        + " AND m.role IN ('manager', 'admin')"
+        " UNION SELECT m.user_id, m.org_id, 0 FROM members m"
+        + living_here
+        + " AND m.role = 'worker' AND m.user_id IN (SELECT owner_id FROM nonconformities"
+        " WHERE org_id = m.org_id AND status = 'planned' AND due_date <= ?)"
+        " ORDER BY 1",
+        [zone, zone, (today + timedelta(days=nc.DUE_SOON)).isoformat()],
     ).fetchall()
 
 
@@ -103,9 +129,11 @@ def morning(db: sqlite_utils.Database, zone: str, now: datetime) -> int:
             return 0
         today = local.date()
         day = today.isoformat()
-        for user_id, org_id, role in _member_rows(db, zone):
-            manager = role in ("manager", "admin")
-            if manager and due_actions(db, org_id, today):
+        org_due: dict[int, bool] = {}
+        for user_id, org_id, manager in _morning_people(db, zone, today):
+            if manager and org_id not in org_due:
+                org_due[org_id] = bool(due_actions(db, org_id, today))
+            if manager and org_due[org_id]:
                 owed += outbox.notice(
                     db, f"due:{user_id}:{day}", user_id, "actions.due", {"day": day}, stamp
                 )

@@ -1,0 +1,149 @@
+"""A day of the scheduler at scale: 100,000 people subscribed to the daily tip.
+
+    python bench/scheduler.py [--people 100000] [--cap 25] [--json]
+
+People live in three organizations (Asia/Shanghai 70 %, Europe/Berlin 20 %, America/New_York
+10 %); most want their tip at 08:30, some at 07:30 or 09:00, on workdays. A WAL database on
+disk; the scheduler's real tick (``routine.tick``) runs once a minute of simulated time for a
+day, from midnight in Shanghai. Sending is not done here (bench/sending.py measures the real
+transport): the letters owed are drained on paper at the cap, oldest first, as the outbox does,
+to show when each tip would arrive.
+
+Prints how long a tick takes (p50, p95, max) and its longest step (a transaction; the bot
+answers people between two steps, so this is the longest a tap can wait), how many tips
+were owed, and per zone how late after its send time a tip would arrive (p50, p95, max, in
+minutes), and the peak memory of the process.
+"""
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot import clock
+from bot.db import open_db, tx
+from bot.services import library, routine, tips
+
+ZONES = (("Asia/Shanghai", 0.7), ("Europe/Berlin", 0.2), ("America/New_York", 0.1))
+TIMES = (("08:30", 0.8), ("07:30", 0.1), ("09:00", 0.1))
+START = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # Tuesday 1 December, 00:00 in Shanghai
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
+
+
+def populate(db, people: int) -> None:
+    """Organizations, members and their subscriptions, written directly (fast)."""
+    stamp = clock.stamp(START - timedelta(days=30))
+    with tx.write(db):
+        for org_id, (zone, _share) in enumerate(ZONES, start=1):
+            db.execute(
+                "INSERT INTO organizations (id, name, timezone, language, created_at)"
+                " VALUES (?, ?, ?, 'zh', ?)",
+                [org_id, f"Org {org_id}", zone, stamp],
+            )
+        user = 1_000_000
+        for org_id, (zone, share) in enumerate(ZONES, start=1):
+            for n in range(int(people * share)):
+                user += 1
+                send_at = TIMES[0][0] if n % 10 < 8 else TIMES[1 + n % 2][0]
+                first = tips.next_slot(START, send_at, zone, True, True)
+                db.execute(
+                    "INSERT INTO users (id, first_name, telegram_language, active, created_at,"
+                    " updated_at, tips_asked_at) VALUES (?, 'P', 'zh', 1, ?, ?, ?)",
+                    [user, stamp, stamp, stamp],
+                )
+                db.execute(
+                    "INSERT INTO members (user_id, org_id, role, joined_at) VALUES (?, ?, ?, ?)",
+                    [user, org_id, "manager" if n % 500 == 0 else "worker", stamp],
+                )
+                db.execute(
+                    "INSERT INTO tip_subscriptions (chat_id, subscribed, send_at, workdays_only,"
+                    " next_tip_at, updated_at) VALUES (?, 1, ?, 1, ?, ?)",
+                    [user, send_at, clock.stamp(first), stamp],
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--cap", type=float, default=25.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="certready-bench-"))
+    db = open_db(folder / "bench.sqlite3")
+    assert library.load(db) == []
+    started = time.perf_counter()
+    populate(db, args.people)
+    populated = time.perf_counter() - started
+
+    ticks: list[float] = []  # a whole tick
+    blocks: list[float] = []  # one step: the longest the event loop is held
+    for minute in range(24 * 60):
+        now = START + timedelta(minutes=minute)
+        began = step_began = time.perf_counter()
+        for _step in routine.steps(db, "Asia/Shanghai", now):
+            blocks.append(time.perf_counter() - step_began)
+            step_began = time.perf_counter()
+        ticks.append(time.perf_counter() - began)
+
+    # The outbox sends oldest first at the cap: when would each tip arrive?
+    rows = db.execute(
+        "SELECT o.created_at, s.send_at, org.timezone FROM outbox o"
+        " JOIN tip_subscriptions s ON s.chat_id = o.chat_id"
+        " JOIN members m ON m.user_id = o.chat_id JOIN organizations org ON org.id = m.org_id"
+        " WHERE o.kind = 'tip' ORDER BY o.id"
+    ).fetchall()
+    others = db.execute("SELECT COUNT(*) FROM outbox WHERE kind != 'tip'").fetchone()[0]
+    free_at = START
+    late: dict[str, list[float]] = {zone: [] for zone, _ in ZONES}
+    for created_at, send_at, zone in rows:
+        owed = datetime.fromisoformat(created_at)
+        free_at = max(free_at, owed) + timedelta(seconds=1 / args.cap)
+        local = clock.local(owed, zone)
+        wanted = datetime.combine(local.date(), datetime.strptime(send_at, "%H:%M").time())
+        wanted = wanted.replace(tzinfo=local.tzinfo)
+        late[zone].append((free_at - wanted).total_seconds() / 60)
+
+    figures = {
+        "people": args.people,
+        "cap": args.cap,
+        "populate_s": round(populated, 1),
+        "ticks": len(ticks),
+        "tick_p50_ms": round(percentile(ticks, 0.5) * 1000, 1),
+        "tick_p95_ms": round(percentile(ticks, 0.95) * 1000, 1),
+        "tick_max_ms": round(max(ticks) * 1000, 1),
+        "longest_step_ms": round(max(blocks) * 1000, 1),
+        "tips_owed": len(rows),
+        "other_letters": others,
+        "skipped": args.people - len(rows),
+        "late_minutes": {
+            zone: {
+                "p50": round(percentile(values, 0.5), 1),
+                "p95": round(percentile(values, 0.95), 1),
+                "max": round(max(values), 1) if values else 0.0,
+            }
+            for zone, values in late.items()
+        },
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    if args.json:
+        print(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        print(f"{key:>18}: {value}")
+    print(f"{'mean tick':>18}: {statistics.mean(ticks) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
