@@ -41,7 +41,8 @@ HELP = {
         "a number as text); ':photo PATH' sends a photo; ':as 2002 Name --lang zh' becomes "
         "another person (':as' alone lists them); ':press TEXT' presses a button by its text; "
         "':link' opens the newest invite link shown; ':tick 08:30' runs the scheduler as if it "
-        "were that time (the next tip, the morning's reminders); "
+        "were that time (the next tip, the morning's reminders; ':tick mon 08:00' for Monday's "
+        "digest); "
         "':quit' leaves."
     ),
     "zh": (
@@ -50,11 +51,27 @@ HELP = {
         "“:photo 路径”发送照片；“:as 2002 姓名 --lang en”切换为另一个人"
         "（只输入“:as”可列出所有人）；“:press 文字”按下含该文字的按钮；"
         "“:link”打开最近出现的邀请链接；"
-        "“:tick 08:30”让调度器按该时刻运行一次（下一条提示、早间提醒）；"
+        "“:tick 08:30”让调度器按该时刻运行一次（下一条提示、早间提醒；"
+        "“:tick 周一 08:00”可看到每周一的简报）；"
         "“:quit”退出。"
     ),
 }
 INBOX_LIMIT = 30  # messages kept for someone away, across runs
+WEEKDAYS = {
+    name: day
+    for day, names in enumerate(
+        (
+            ("mon", "monday", "周一", "星期一"),
+            ("tue", "tuesday", "周二", "星期二"),
+            ("wed", "wednesday", "周三", "星期三"),
+            ("thu", "thursday", "周四", "星期四"),
+            ("fri", "friday", "周五", "星期五"),
+            ("sat", "saturday", "周六", "星期六"),
+            ("sun", "sunday", "周日", "星期日", "周天", "星期天"),
+        )
+    )
+    for name in names
+}
 
 
 @dataclass
@@ -201,17 +218,22 @@ class Console:
         await self._press(chosen[0])
 
     async def _tick(self, typed: str) -> None:
-        """Run the scheduler's tick now, or as if it were the next ``HH:MM`` in the current
-        person's zone: the next tip and the morning's reminders arrive without waiting."""
+        """Run the scheduler's tick now, or as if it were the next ``HH:MM`` (on a weekday,
+        ``mon 08:00``, for the Monday digest) in the current person's zone: the next tip and
+        the morning's reminders arrive without waiting."""
         settings = self.local.settings
         zone = tips.zone_of(self.local.db, self.current, settings.default_timezone)
         moment = clock.now()
         if typed:
-            chosen = tips.parse_time(typed)
-            if chosen is None:
-                self.out.write("(usage: :tick or :tick 08:30)\n")
+            words = typed.lower().split()
+            weekday = WEEKDAYS.get(words[0]) if len(words) == 2 else None
+            chosen = tips.parse_time(words[-1])
+            if chosen is None or (len(words) == 2 and weekday is None) or len(words) > 2:
+                self.out.write("(usage: :tick, :tick 08:30 or :tick mon 08:00)\n")
                 return
             moment = tips.next_slot(moment, chosen, zone, False, False)
+            while weekday is not None and clock.local(moment, zone).weekday() != weekday:
+                moment = tips.next_slot(moment, chosen, zone, False, False)
         done = routine.tick(self.local.db, settings.default_timezone, moment)
         await self.local.work()
         when = format_moment(moment, self.people[self.current].lang, zone)

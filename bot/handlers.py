@@ -140,7 +140,7 @@ def commands_router() -> Router:
     async def roadmap_(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Roadmap.steps)
 
-    @router.message(Command("org", ignore_case=True))
+    @router.message(Command("org", "organization", ignore_case=True))
     async def organization(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Organization.overview)
 

@@ -223,7 +223,11 @@ def digest(db, person: User | None, params: dict):
         "",
         _("Reports opened in the last 7 days: {n}").format(n=sum(opened.values())),
     ]
-    lines += [f"  {severity_name(s)}: {opened[s]}" for s in SEVERITIES if opened[s]]
+    lines += [
+        "  " + _("{severity}: {n}").format(severity=severity_name(s), n=opened[s])
+        for s in SEVERITIES
+        if opened[s]
+    ]
     areas = [f"{esc(area) or '—'} {count}" for area, count in numbers["areas"][:8]]
     if areas:
         lines.append("  📍 " + " · ".join(areas))
