@@ -2,9 +2,10 @@
 
 import json
 
+from bot import outbox
 from bot.db import orgs as records
 from bot.db import users
-from bot.services import orgs
+from bot.services import nc, orgs
 from tests.test_onboarding import create_org, new_invite
 
 GROUP = {"id": -1002001, "type": "supergroup", "title": "Line 3 team"}
@@ -169,6 +170,13 @@ async def test_my_data_and_erasing_it(local):
     await create_org(boss, "Gamma", lang="en")
     worker = local.user(4006, language_code="zh", first_name="小周")
     await worker.send("/start " + await new_invite(boss, "worker", zh=False))
+    await worker.send("/tip")  # counts as seen
+    await worker.send("/settings")
+    await worker.press("💡 每日提示")
+    await worker.press("🔔 开启")
+    report = {"description": "地面有油", "category": "equipment", "severity": "minor"}
+    nc.report(local.db, worker.id, report, [], "k")
+    outbox.owe(local.db, "hello", worker.id, "你好")
 
     await worker.send("/mydata")
     sent = worker.messages()[-1]
@@ -176,6 +184,8 @@ async def test_my_data_and_erasing_it(local):
     data = json.loads(local.api.files[sent["document"]["file_id"]].data)
     assert data["profile"]["first_name"] == "小周"
     assert data["membership"][0]["organization"] == "Gamma"
+    assert data["reports_written"][0]["description"] == "地面有油"
+    assert data["daily_tips"][0]["subscribed"] == 1
     assert sent["caption"] == "认证通保存的关于您的全部数据（JSON 格式）。"
 
     await worker.send("/deleteme")
@@ -189,6 +199,9 @@ async def test_my_data_and_erasing_it(local):
     assert orgs.membership(local.db, worker.id) is None
     left = local.db.execute("SELECT COUNT(*) FROM fsm WHERE key LIKE ?", [f"%{worker.id}%"])
     assert left.fetchone()[0] == 0
+    for table in ("tip_subscriptions", "tips_seen", "outbox"):  # no more tips, no letters
+        left = local.db.execute(f"SELECT COUNT(*) FROM {table} WHERE chat_id = ?", [worker.id])
+        assert left.fetchone()[0] == 0, table
 
     await boss.send("/deleteme")  # the last admin, with others... not any more: alone now
     await boss.press("🗑 Yes, erase my data")

@@ -109,6 +109,19 @@ def export(db: sqlite_utils.Database, user_id: int) -> dict:
         "groups_linked": rows(
             "SELECT title, language, linked_at FROM group_chats WHERE linked_by = ?"
         ),
+        "reports_written": rows(
+            "SELECT year, number, description, area, category, severity, status, created_at"
+            " FROM nonconformities WHERE reporter_id = ? ORDER BY id"
+        ),
+        "daily_tips": rows(
+            "SELECT subscribed, send_at, workdays_only, next_tip_at, updated_at"
+            " FROM tip_subscriptions WHERE chat_id = ?"
+        ),
+        "announcements": rows(
+            "SELECT a.sent_at, COALESCE(a.text_en, a.text_zh) AS text, r.acknowledged_at"
+            " FROM announcement_recipients r JOIN announcements a ON a.id = r.announcement_id"
+            " WHERE r.user_id = ? ORDER BY a.id"
+        ),
         # What half-finished screens hold (typed text, choices): kept until a dialog closes.
         "dialog_state": [
             {"key": key.split(":", 3)[-1], "state": state, "data": data}
@@ -120,10 +133,13 @@ def export(db: sqlite_utils.Database, user_id: int) -> dict:
 
 
 def erase(db: sqlite_utils.Database, user_id: int) -> None:
-    """Delete the user and their dialog state. What they did for their organization stays,
-    with their id removed by the schema's ON DELETE rules."""
+    """Delete the user, their dialog state, tips and letters. What they did for their
+    organization stays, with their id removed by the schema's ON DELETE rules."""
     with write(db):
         db.execute("DELETE FROM users WHERE id = ?", [user_id])
+        # Keyed by chat id (a private chat's is the person's), so no foreign key removes them.
+        for table in ("tip_subscriptions", "tips_seen", "outbox"):
+            db.execute(f"DELETE FROM {table} WHERE chat_id = ?", [user_id])
     forget_dialogs(db, user_id)
 
 
