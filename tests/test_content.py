@@ -532,3 +532,80 @@ def test_the_authoring_guide_shows_a_valid_example_of_every_kind(tmp_path):
         assert problems == [], example
         shown |= {item.kind for item in items}
     assert shown == set(content.KINDS)
+
+
+# ----- quiz questions: Telegram's quiz-poll limits, alone and as one bilingual poll ---------
+QUIZ = """\
+kind: quiz
+items:
+  - id: quiz-test
+    page: family
+    topic: nonconformity
+    difficulty: 2
+    correct: [1]
+    question:
+      en: What removes the cause of a nonconformity?
+      zh: 什么能消除不合格的原因？
+    options:
+      en: [A correction, A corrective action, A concession]
+      zh: [纠正, 纠正措施, 让步]
+    explanation:
+      en: A corrective action removes the cause so that it does not happen again.
+      zh: 纠正措施消除原因，防止再发生。
+"""
+
+
+def quiz_problems(tmp_path, old: str = "", new: str = "") -> list[str]:
+    source = QUIZ.replace(old, new, 1) if old else QUIZ
+    return [m for m in problems_in(tmp_path, {"quiz.yaml": source}) if "references" not in m]
+
+
+def test_a_valid_quiz_question_loads(tmp_path):
+    assert [m for m in quiz_problems(tmp_path) if "page" not in m] == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("topic: nonconformity", "topic: gossip", "'topic' must be one of"),
+        ("difficulty: 2", "difficulty: 4", "'difficulty' must be 1"),
+        ("correct: [1]", "correct: [3]", "'correct' must list the right options' positions"),
+        ("correct: [1]", "correct: []", "'correct' must list"),
+        ("zh: [纠正, 纠正措施, 让步]", "zh: [纠正, 纠正措施]", "the same number of options"),
+        (
+            "en: [A correction, A corrective action, A concession]",
+            "en: [A correction]",
+            "the same number of options",
+        ),
+        ("zh: [纠正, 纠正措施, 让步]", "zh: [纠正, 纠正, 让步]", "the same option twice"),
+        ("zh: [纠正, 纠正措施, 让步]", "zh: [纠正, 纠正措施, 让步(批准)]", "ASCII '('"),
+        (
+            "A concession]",
+            "A concession that " + "x" * 90 + "]",
+            "over 100 characters",
+        ),
+        (
+            "A concession]",
+            "A concession granted " + "x" * 75 + "]",
+            "over 100 characters in a bilingual poll",
+        ),
+        (
+            "What removes",
+            "x" * 260 + " What removes",
+            "'question' in both languages is",
+        ),
+        (
+            "A corrective action removes",
+            "x" * 201 + " A corrective action removes",
+            "'explanation' (en) is",
+        ),
+        (
+            "A corrective action removes",
+            "x" * 150 + " A corrective action removes",
+            "'explanation' in both languages is",
+        ),
+    ],
+)
+def test_quiz_limits_are_each_caught(tmp_path, old, new, expected):
+    messages = quiz_problems(tmp_path, old, new)
+    assert any(expected in m for m in messages), messages

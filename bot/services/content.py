@@ -74,6 +74,7 @@ class Kind:
     required: tuple[str, ...] = ()  # references every item must have
     hierarchical: bool = False  # parent = id without its last dotted segment
     lists: tuple[str, ...] = ()  # {en: [...], zh: [...]}: words, not translations (attrs)
+    values: tuple[str, ...] = ()  # plain attributes, checked by the kind's own rules (attrs)
 
 
 KINDS = {
@@ -97,9 +98,34 @@ KINDS = {
     "synonym": Kind(texts=("term",), refs={"pages": ("clause", "article")}, lists=("variants",)),
     # One practical habit a day, with a button into the library page it comes from.
     "tip": Kind(texts=("text",), refs={"page": ("clause", "article")}, required=("page",)),
+    # A quiz question, sent as a Telegram quiz poll: options in both languages, in the same
+    # order; ``correct`` holds the right options' positions (from 0).
+    "quiz": Kind(
+        texts=("question", "explanation"),
+        refs={"page": ("clause", "article")},
+        required=("page",),
+        lists=("options",),
+        values=("topic", "difficulty", "correct"),
+    ),
 }
 # A tip is read on a phone at the start of a shift: a few lines, not an article.
 MAX_TIP = 480
+QUIZ_TOPICS = (
+    "principles",
+    "clauses",
+    "documents",
+    "nonconformity",
+    "audit",
+    "iso9004",
+    "certification",
+    "shop_floor",
+)
+# Telegram's quiz polls: a question of at most 300 characters, 2–12 options of at most 100
+# (we keep 2–6), an explanation of at most 200 with at most 2 line feeds. A group that reads
+# both languages gets one poll with both, so the bilingual forms must fit too:
+# question "zh\nen", each option "zh / en", explanation "zh\nen".
+POLL_QUESTION, POLL_OPTION, POLL_EXPLANATION = 300, 100, 200
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
 
 
 @dataclass(frozen=True)
@@ -299,7 +325,7 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int, lines=
     item.field_lines = {key[0]: line for key, line in lines.items() if len(key) == 1}
     for field_name in kind.texts:
         item.texts[field_name] = _read_text(raw.get(field_name), field_name, problem)
-    unknown = set(raw) - {"id", *kind.texts, *kind.refs, *kind.flags, *kind.lists}
+    unknown = set(raw) - {"id", *kind.texts, *kind.refs, *kind.flags, *kind.lists, *kind.values}
     if unknown:
         problem(f"unknown field(s): {', '.join(sorted(unknown))}", sorted(unknown)[0])
     for attr in kind.refs:
@@ -324,6 +350,11 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int, lines=
             "(clause 8 or 7.1.5.2), not clause " + str(raw.get("clause")),
             "na_allowed",
         )
+    for value_name in kind.values:
+        if value_name in raw:
+            item.attrs[value_name] = raw[value_name]
+    if kind_name == "quiz":
+        _check_quiz(item, problem)
     if kind_name == "tip":
         for lang, text in item.texts.get("text", {}).items():
             if len(text) > MAX_TIP:
@@ -342,6 +373,81 @@ def _read_item(raw, kind_name: str, kind: Kind, name: str, position: int, lines=
     if kind.hierarchical and "." in item_id:
         item.parent = item_id.rsplit(".", 1)[0]
     return item, problems
+
+
+def _check_quiz(item: Item, problem) -> None:
+    """Within Telegram's quiz-poll limits, alone and as one bilingual poll."""
+    attrs = item.attrs
+    if attrs.get("topic") not in QUIZ_TOPICS:
+        problem(f"'topic' must be one of: {', '.join(QUIZ_TOPICS)}", "topic")
+    if attrs.get("difficulty") not in (1, 2, 3):
+        problem("'difficulty' must be 1 (easy), 2 or 3 (hard)", "difficulty")
+    options = attrs.get("options", {})
+    counts = {len(options.get(lang, [])) for lang in LANGUAGES}
+    if len(counts) != 1:
+        problem("'options' needs the same number of options in each language", "options")
+    count = min(counts)
+    if not MIN_OPTIONS <= count <= MAX_OPTIONS:
+        problem(f"'options' needs {MIN_OPTIONS} to {MAX_OPTIONS} options", "options")
+    correct = attrs.get("correct")
+    if (
+        not isinstance(correct, list)
+        or not correct
+        or len(set(correct)) != len(correct)
+        or not all(type(i) is int and 0 <= i < count for i in correct)
+    ):
+        problem(
+            f"'correct' must list the right options' positions, from 0 to {count - 1}", "correct"
+        )
+    for lang in LANGUAGES:
+        words = options.get(lang, [])
+        if len(set(words)) != len(words):
+            problem(f"'options' ({lang}) has the same option twice", "options", lang)
+        for word in words:
+            if len(word) > POLL_OPTION:
+                problem(
+                    f"an option ({lang}) is over {POLL_OPTION} characters: {word[:30]}…",
+                    "options",
+                    lang,
+                )
+            if lang == "zh":
+                for message in _chinese_problems(word):
+                    problem(f"'options' (zh) {message}", "options", lang)
+    for zh, en in zip(options.get("zh", []), options.get("en", []), strict=False):
+        if len(bilingual_option(zh, en)) > POLL_OPTION:
+            problem(
+                f"option “{zh} / {en[:20]}…” is over {POLL_OPTION} characters in a bilingual poll",
+                "options",
+            )
+    limits = {"question": POLL_QUESTION, "explanation": POLL_EXPLANATION}
+    for field_name, limit in limits.items():
+        texts = item.texts.get(field_name, {})
+        for lang, text in texts.items():
+            if len(text) > limit:
+                problem(
+                    f"'{field_name}' ({lang}) is {len(text)} characters; a poll allows {limit}",
+                    field_name,
+                    lang,
+                )
+        if len(texts) == len(LANGUAGES):
+            both = bilingual_text(texts["zh"], texts["en"])
+            if len(both) > limit:
+                problem(
+                    f"'{field_name}' in both languages is {len(both)} characters; "
+                    f"a poll allows {limit}",
+                    field_name,
+                )
+            if field_name == "explanation" and both.count("\n") > 2:
+                problem("'explanation' in both languages has more than 2 line feeds", field_name)
+
+
+def bilingual_text(zh: str, en: str) -> str:
+    """A quiz question or explanation in a group that reads both languages: one poll."""
+    return f"{zh}\n{en}"
+
+
+def bilingual_option(zh: str, en: str) -> str:
+    return f"{zh} / {en}"
 
 
 def _read_text(value, field_name: str, problem) -> dict[str, str]:
