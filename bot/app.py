@@ -50,6 +50,7 @@ from dialogs.org.places import places_dialog
 from dialogs.readiness.assessment import readiness_dialog
 from dialogs.readiness.roadmap import roadmap_dialog
 from dialogs.readiness.team import readiness_team_dialog
+from dialogs.training.practice import practice_dialog
 
 DIALOGS = (
     menu_dialog,
@@ -73,6 +74,7 @@ DIALOGS = (
     reports_dialog,
     cases_dialog,
     case_plan_dialog,
+    practice_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,7 @@ COMMANDS = (
     ("reports", N_("All reports (managers)")),
     ("readiness", N_("Certification readiness self-assessment")),
     ("roadmap", N_("Certification roadmap")),
+    ("practice", N_("Practice: ten quiz questions")),
     ("org", N_("Your organization")),
     ("calendar", N_("QMS calendar: audits, reviews, certification dates (managers)")),
     ("library", N_("ISO 9000 library and clause map")),

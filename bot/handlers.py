@@ -30,6 +30,7 @@ from dialogs.states import (
     Menu,
     Onboarding,
     Organization,
+    Practice,
     Preferences,
     Privacy,
     Readiness,
@@ -139,6 +140,10 @@ def commands_router() -> Router:
     @router.message(Command("roadmap", ignore_case=True))
     async def roadmap_(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Roadmap.steps)
+
+    @router.message(Command("practice", "quiz", ignore_case=True))  # /quiz here: one's own
+    async def practice(message: Message, dialog_manager: DialogManager) -> None:
+        await open_over(dialog_manager, Practice.home)
 
     @router.message(Command("org", "organization", ignore_case=True))
     async def organization(message: Message, dialog_manager: DialogManager) -> None:

@@ -144,3 +144,10 @@ class QmsCalendar(StatesGroup):
     kind = State()
     day = State()
     title = State()
+
+
+class Practice(StatesGroup):
+    home = State()
+    question = State()
+    feedback = State()
+    summary = State()

@@ -460,3 +460,74 @@ def m015_group_digest(db: sqlite_utils.Database) -> None:
     """A linked group gets the weekly digest summary unless a manager turns it off
     (``/digest off``); groups linked before now get it too."""
     script(db, "ALTER TABLE group_chats ADD COLUMN digest INTEGER NOT NULL DEFAULT 1;")
+
+
+@migration
+def m016_quiz(db: sqlite_utils.Database) -> None:
+    """Quizzes (ISO 9001 7.2, 7.3): each person's spaced-repetition card per question, every
+    answer given, once per poll or practice step (``answer_key``; the training record: kept,
+    without the name, when a person is erased), the
+    quiz polls sent to groups (a poll answer names the poll, not the chat) and each group's
+    weekly challenge, picked up by the scheduler's tick."""
+    script(
+        db,
+        """
+        CREATE TABLE quiz_cards (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            card TEXT NOT NULL,
+            due TEXT NOT NULL,
+            reviews INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            last_right INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX quiz_cards_due ON quiz_cards(user_id, due);
+        CREATE TABLE quiz_answers (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            org_id INTEGER REFERENCES organizations(id) ON DELETE CASCADE,
+            team_name TEXT,
+            question_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            chosen INTEGER NOT NULL,
+            correct INTEGER NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('practice', 'group')),
+            answer_key TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            UNIQUE (answer_key, user_id)
+        );
+        CREATE INDEX quiz_answers_user ON quiz_answers(user_id, answered_at);
+        CREATE INDEX quiz_answers_org ON quiz_answers(org_id, answered_at);
+        CREATE TABLE quiz_runs (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            chat_id INTEGER NOT NULL,
+            started_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            topic TEXT,
+            questions TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE quiz_polls (
+            poll_id TEXT PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES quiz_runs(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            question_id TEXT NOT NULL,
+            chat_id INTEGER NOT NULL,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            sent_at TEXT NOT NULL
+        );
+        CREATE TABLE quiz_challenges (
+            chat_id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+            at TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            topic TEXT,
+            next_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL
+        );
+        CREATE INDEX quiz_challenges_due ON quiz_challenges(next_at);
+        """,
+    )

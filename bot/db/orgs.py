@@ -322,16 +322,19 @@ def unlink_group(db: sqlite_utils.Database, chat_id: int) -> None:
 
 def move_group_chat(db: sqlite_utils.Database, old_id: int, new_id: int) -> bool:
     """A group upgraded to a supergroup gets a new chat id: its link (organization, team,
-    language, what it receives), its tip subscription and the tips it has seen move there.
+    language, what it receives), its tip subscription, the tips it has seen and its weekly
+    quiz challenge move there; its quiz runs and polls follow.
     Where the new id already has a row (linked again meanwhile), that one is kept. Running
     it twice is harmless. True if a linked group moved."""
     moved = {}
     with write(db):
-        for table in ("group_chats", "tip_subscriptions", "tips_seen"):
+        for table in ("group_chats", "tip_subscriptions", "tips_seen", "quiz_challenges"):
             moved[table] = db.execute(
                 f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?", [new_id, old_id]
             ).rowcount
             db.execute(f"DELETE FROM {table} WHERE chat_id = ?", [old_id])  # new_id's kept
+        for table in ("quiz_runs", "quiz_polls"):  # history: every row moves
+            db.execute(f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", [new_id, old_id])
     return moved["group_chats"] > 0
 
 
