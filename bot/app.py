@@ -23,6 +23,7 @@ from bot.config import LANGUAGES, Settings
 from bot.db.storage import SqliteStorage
 from bot.errors import errors_router
 from bot.group_feeds import group_feeds_router
+from bot.group_quiz import group_quiz_router, poll_answers_router
 from bot.groups import groups_router
 from bot.handlers import commands_router, fallback_router, notifications_router
 from bot.i18n import N_, make_i18n
@@ -50,6 +51,7 @@ from dialogs.org.places import places_dialog
 from dialogs.readiness.assessment import readiness_dialog
 from dialogs.readiness.roadmap import roadmap_dialog
 from dialogs.readiness.team import readiness_team_dialog
+from dialogs.training import team as _team_quiz_notices  # noqa: F401 (its renderers)
 from dialogs.training.practice import practice_dialog
 
 DIALOGS = (
@@ -123,6 +125,8 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(commands_router())
     dp.include_router(groups_router())
     dp.include_router(group_feeds_router())
+    dp.include_router(group_quiz_router())
+    dp.include_router(poll_answers_router())
     dp.include_router(notifications_router())
     dp.include_router(acknowledgements_router())  # before the dialogs, like notifications
     for dialog in DIALOGS:

@@ -57,21 +57,6 @@ HELP = {
     ),
 }
 INBOX_LIMIT = 30  # messages kept for someone away, across runs
-WEEKDAYS = {
-    name: day
-    for day, names in enumerate(
-        (
-            ("mon", "monday", "周一", "星期一"),
-            ("tue", "tuesday", "周二", "星期二"),
-            ("wed", "wednesday", "周三", "星期三"),
-            ("thu", "thursday", "周四", "星期四"),
-            ("fri", "friday", "周五", "星期五"),
-            ("sat", "saturday", "周六", "星期六"),
-            ("sun", "sunday", "周日", "星期日", "周天", "星期天"),
-        )
-    )
-    for name in names
-}
 
 
 @dataclass
@@ -226,7 +211,7 @@ class Console:
         moment = clock.now()
         if typed:
             words = typed.lower().split()
-            weekday = WEEKDAYS.get(words[0]) if len(words) == 2 else None
+            weekday = tips.WEEKDAYS.get(words[0]) if len(words) == 2 else None
             chosen = tips.parse_time(words[-1])
             if chosen is None or (len(words) == 2 and weekday is None) or len(words) > 2:
                 self.out.write("(usage: :tick, :tick 08:30 or :tick mon 08:00)\n")

@@ -61,6 +61,7 @@ class LocalBotAPI(BotMethods):
         self.blocked: set[int] = set()  # private chats whose person blocked the bot
         self.migrated: dict[int, int] = {}  # a group → the supergroup it became
         self.refusals: list[tuple[str, str]] = []  # (method, description) Telegram refused
+        self.polls: dict[str, dict] = {}  # poll id → the poll as sent (answers count into it)
         self.webhook: dict = {}
         self.pending_updates: list[dict] = []
         self._updates_ready = asyncio.Event()

@@ -1,16 +1,22 @@
 """The Bot API methods the bot uses, as the fake answers them (mixed into ``LocalBotAPI``)."""
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from bot.localapi.rules import (
     MAX_CAPTION,
+    MAX_POLL_EXPLANATION,
+    MAX_POLL_OPTION,
+    MAX_POLL_OPTIONS,
+    MAX_POLL_QUESTION,
     MAX_TEXT,
     ApiError,
     as_int,
     checked_markup,
     checked_text,
+    plain_text,
     public,
 )
 
@@ -144,24 +150,51 @@ class BotMethods:
         ]
 
     def _m_sendpoll(self, params, files):
+        """A poll, checked as Telegram checks it (a quiz needs its right option(s)); the
+        default parse mode applies to the question and explanation, as in aiogram."""
+        question = checked_text(
+            params.get("question"), params.get("question_parse_mode"), MAX_POLL_QUESTION
+        )
+        raw = params.get("options") or []
+        raw = json.loads(raw) if isinstance(raw, str) else raw
         options = [
-            {"text": o["text"] if isinstance(o, dict) else o, "voter_count": 0}
-            for o in params.get("options", [])
+            {"text": checked_text(o["text"] if isinstance(o, dict) else o, None, MAX_POLL_OPTION)}
+            for o in raw
         ]
+        if not 2 <= len(options) <= MAX_POLL_OPTIONS:
+            raise ApiError(400, "Bad Request: poll must have 2-12 options")
         poll = {
-            "id": str(len(self.calls)),
-            "question": params.get("question", ""),
-            "options": options,
+            "id": f"poll-{len(self.polls) + 1}",
+            "question": question,
+            "options": [
+                {**o, "persistent_id": str(n), "voter_count": 0} for n, o in enumerate(options)
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": params.get("is_anonymous", True) not in (False, "false"),
             "type": params.get("type", "regular"),
             "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
         }
-        for key in ("correct_option_id", "explanation"):
-            if key in params:
-                poll[key] = params[key]
-        return self._send(params, poll=poll)
+        if poll["type"] == "quiz":
+            right = params.get("correct_option_ids") or (
+                [params["correct_option_id"]] if "correct_option_id" in params else []
+            )
+            if not right or not all(0 <= as_int(i) < len(options) for i in right):
+                raise ApiError(400, "Bad Request: wrong correct option id specified")
+            poll["correct_option_id"] = as_int(right[0])
+            poll["correct_option_ids"] = [as_int(i) for i in right]
+        if params.get("explanation"):
+            explanation = plain_text(
+                str(params["explanation"]), params.get("explanation_parse_mode")
+            )
+            if len(explanation) > MAX_POLL_EXPLANATION or explanation.count("\n") > 2:
+                raise ApiError(400, "Bad Request: explanation is too long")
+            poll["explanation"] = explanation
+        sent = self._send(params, poll=poll)
+        self.polls[poll["id"]] = {**poll, "chat_id": sent["chat"]["id"], "voters": {}}
+        return sent
 
     def _m_sendchataction(self, params, files):
         self._chat(params)

@@ -7,6 +7,9 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_BUTTONS = 100
+# Quiz polls (Bot API 10.0): question 1–300, 2–12 options of 1–100, explanation ≤ 200 with
+# at most 2 line feeds.
+MAX_POLL_QUESTION, MAX_POLL_OPTION, MAX_POLL_OPTIONS, MAX_POLL_EXPLANATION = 300, 100, 12, 200
 HTML_TAGS = {
     "b",
     "strong",

@@ -113,6 +113,25 @@ class LocalUser:
         await self.deliver({"update_id": self.api.new_update_id(), "callback_query": query})
         return self.api.answers.get(query_id)
 
+    async def answer_poll(self, poll_id: str, *option_ids: int) -> None:
+        """Vote in a poll (a quiz takes one answer, once), as the Telegram app does: the bot
+        gets a ``poll_answer`` naming the poll and the person, not the chat."""
+        poll = self.api.polls[poll_id]
+        if self.id in poll["voters"] and poll["type"] == "quiz":
+            return  # a quiz answer cannot be taken back
+        poll["voters"][self.id] = list(option_ids)
+        answer = {
+            "poll_id": poll_id,
+            "user": self.profile,
+            "option_ids": list(option_ids),
+            "option_persistent_ids": [poll["options"][i]["persistent_id"] for i in option_ids],
+        }
+        await self.deliver({"update_id": self.api.new_update_id(), "poll_answer": answer})
+
+    def polls(self) -> list[dict]:
+        """The polls the bot sent to this chat, oldest first."""
+        return [m["poll"] for m in self.messages() if "poll" in m]
+
     async def block(self) -> None:
         """Block the bot (a private chat): Telegram refuses its messages and tells it."""
         self.api.blocked.add(self.chat["id"])

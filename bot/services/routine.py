@@ -17,7 +17,7 @@ import sqlite_utils
 from bot import clock
 from bot.db import outbox
 from bot.db.tx import write
-from bot.services import nc, qms_calendar, tips
+from bot.services import nc, qms_calendar, team_quiz, tips
 
 log = logging.getLogger(__name__)
 MORNING = time(8, 0)
@@ -49,6 +49,7 @@ def steps(db: sqlite_utils.Database, fallback_zone: str, now: datetime) -> Itera
         if enqueued.owed + enqueued.skipped < tips.BATCH:
             break
     yield Tick(reminders=tips.ask_new_members(db, now, fallback_zone))
+    yield Tick(reminders=team_quiz.run_due_challenges(db, now, fallback_zone))
     for zone in _zones(db, fallback_zone):
         yield Tick(reminders=morning(db, zone, now))
     db.execute(

@@ -44,6 +44,24 @@ def quiet(moment: time) -> bool:
     return moment >= QUIET_FROM or moment < QUIET_UNTIL
 
 
+# Days as people type them (console ``:tick mon 08:00``, a group's weekly quiz) → 0 = Monday.
+WEEKDAYS = {
+    name: day
+    for day, names in enumerate(
+        (
+            ("mon", "monday", "周一", "星期一"),
+            ("tue", "tuesday", "周二", "星期二"),
+            ("wed", "wednesday", "周三", "星期三"),
+            ("thu", "thursday", "周四", "星期四"),
+            ("fri", "friday", "周五", "星期五"),
+            ("sat", "saturday", "周六", "星期六"),
+            ("sun", "sunday", "周日", "星期日", "周天", "星期天"),
+        )
+    )
+    for name in names
+}
+
+
 def parse_time(typed: str) -> str | None:
     """ "8:30", "08.30", "0830", "8：30" → "08:30"; None if it is not a time of day."""
     digits = "".join(c if c.isdigit() else " " for c in typed.strip().translate(_WIDE)).split()

@@ -1,0 +1,122 @@
+"""Team quizzes in a linked group: Telegram quiz polls in the group's languages, scored from
+``poll_answer`` updates (members of the organization only), the leaderboard, and the weekly
+challenge picked up by the scheduler's tick."""
+
+from datetime import datetime, timedelta
+
+from bot.services import quiz
+from tests.conftest import SHANGHAI
+from tests.test_groups_privacy import GROUP, bot_joins
+from tests.test_onboarding import create_org, new_invite
+
+MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
+
+
+async def team_group(local):
+    """华东精密 with a team 三号线, two workers in it, its group linked in both languages."""
+    boss = local.user(6001, language_code="zh", first_name="王经理")
+    await create_org(boss, "华东精密")
+    await boss.send("/org")
+    await boss.press("📍 区域和班组")
+    await boss.press("➕ 添加班组")
+    await boss.send("三号线")
+    workers = []
+    for uid, name in ((6002, "小李"), (6003, "Tom")):
+        person = local.user(uid, language_code="zh", first_name=name)
+        await person.send("/start " + await new_invite(boss, "员工", "三号线"))
+        workers.append(person)
+    local.api.group_admins[GROUP["id"]] = {boss.id}
+    in_group = {
+        uid: local.user(uid, language_code="zh", first_name=name, chat=GROUP)
+        for uid, name in ((6001, "王经理"), (6002, "小李"), (6003, "Tom"), (6099, "Stranger"))
+    }
+    await bot_joins(local, GROUP, in_group[6001].profile)
+    await in_group[6001].send("/link 三号线")
+    await in_group[6001].press("中文 + English")
+    return boss, workers, in_group
+
+
+def bank_question(db, poll: dict) -> quiz.Question:
+    """The bank's question a bilingual poll asks (its question starts with the Chinese)."""
+    found = [q for q in quiz.bank(db, "zh") if poll["question"].startswith(q.text + "\n")]
+    assert len(found) == 1
+    return found[0]
+
+
+async def test_a_manager_runs_five_questions_in_the_bilingual_team_group(local, clock):
+    clock(MONDAY)
+    _boss, _workers, group = await team_group(local)
+    await group[6002].send("/quiz 5")
+    assert "只有组织的主管" in group[6002].text()  # workers cannot start one
+    await group[6001].send("/quiz 5")
+    intro = next(m for m in group[6001].messages() if "🎓" in m.get("text", ""))
+    assert "班组知识问答：5 道题" in intro["text"] and "Team quiz: 5 questions" in intro["text"]
+    polls = group[6001].polls()
+    assert len(polls) == 5
+    for poll in polls:
+        assert poll["type"] == "quiz" and poll["is_anonymous"] is False
+        assert len(poll["question"]) <= 300 and all(len(o["text"]) <= 100 for o in poll["options"])
+        asked = bank_question(local.db, poll)
+        english = quiz.question(local.db, asked.id, "en")
+        assert poll["question"] == f"{asked.text}\n{english.text}"  # one poll, both languages
+        assert poll["options"][0]["text"] == f"{asked.options[0]} / {english.options[0]}"
+        assert poll["correct_option_ids"] == asked.correct
+
+    # Li answers all five right, Tom two right and three wrong; the stranger (a member of no
+    # organization here, answering a forwarded poll) and Li's second try score nothing.
+    for n, poll in enumerate(polls):
+        right = bank_question(local.db, poll).correct[0]
+        wrong = next(i for i in range(len(poll["options"])) if i != right)
+        await group[6002].answer_poll(poll["id"], right)
+        await group[6003].answer_poll(poll["id"], right if n < 2 else wrong)
+        await group[6099].answer_poll(poll["id"], right)
+    await group[6002].answer_poll(polls[0]["id"], 0)  # a quiz takes one answer
+    rows = local.db.execute(
+        "SELECT user_id, SUM(correct), COUNT(*) FROM quiz_answers WHERE source = 'group'"
+        " GROUP BY user_id ORDER BY user_id"
+    ).fetchall()
+    assert rows == [(6002, 5, 5), (6003, 2, 5)]
+    assert local.db.execute("SELECT team_name FROM quiz_answers").fetchone()[0] == "三号线"
+
+    await group[6003].send("/leaderboard")
+    board = group[6003].text()
+    assert "🏆 排行榜 · 华东精密 · 三号线" in board and "🏆 Leaderboard" in board
+    assert "本周：\n1. 小李 — 5\n2. Tom — 2" in board
+    assert "This week:\n1. 小李 — 5\n2. Tom — 2" in board
+    # Answers in the group count for personal practice too: the missed come back tomorrow.
+    assert quiz.due_count(local.db, 6003, MONDAY + timedelta(days=1, minutes=1)) == 3
+
+
+async def test_the_weekly_challenge_runs_once_each_week_from_the_tick(local, clock):
+    clock(MONDAY - timedelta(days=1))
+    _boss, _workers, group = await team_group(local)
+    await group[6001].send("/quiz weekly mon 10:00 3")
+    assert "每周一 10:00（UTC+8）" in group[6001].text()
+    await group[6001].send("/quiz weekly")
+    assert "Monday at 10:00" in group[6001].text()
+    clock(MONDAY + timedelta(minutes=59))  # 09:59: not yet
+    await local.tick()
+    assert group[6001].polls() == []
+    clock(MONDAY + timedelta(hours=1, minutes=1))
+    await local.tick()
+    await local.tick()  # twice: owed once
+    assert len(group[6001].polls()) == 3
+    clock(MONDAY + timedelta(days=7, hours=1, minutes=1))
+    await local.tick()
+    first_week = {p["question"] for p in group[6001].polls()[:3]}
+    second_week = {p["question"] for p in group[6001].polls()[3:]}
+    assert len(second_week) == 3 and not first_week & second_week  # new questions first
+    await group[6001].send("/quiz weekly off")
+    clock(MONDAY + timedelta(days=14, hours=1, minutes=1))
+    await local.tick()
+    assert len(group[6001].polls()) == 6
+
+
+async def test_quiz_usage_and_topics_in_a_group(local, clock):
+    clock(MONDAY)
+    _boss, _workers, group = await team_group(local)
+    await group[6001].send("/quiz lots")
+    assert "/quiz weekly mon 10:00 5" in group[6001].text() and "audit" in group[6001].text()
+    await group[6001].send("/quiz 2 内审")
+    polls = group[6001].polls()
+    assert len(polls) == 2 and all(bank_question(local.db, p).topic == "audit" for p in polls)
