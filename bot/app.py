@@ -52,6 +52,7 @@ from dialogs.readiness.assessment import readiness_dialog
 from dialogs.readiness.roadmap import roadmap_dialog
 from dialogs.readiness.team import readiness_team_dialog
 from dialogs.training import team as _team_quiz_notices  # noqa: F401 (its renderers)
+from dialogs.training.manager import training_dialog
 from dialogs.training.practice import practice_dialog
 
 DIALOGS = (
@@ -77,6 +78,7 @@ DIALOGS = (
     cases_dialog,
     case_plan_dialog,
     practice_dialog,
+    training_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -153,6 +155,7 @@ COMMANDS = (
     ("practice", N_("Practice: ten quiz questions")),
     ("org", N_("Your organization")),
     ("calendar", N_("QMS calendar: audits, reviews, certification dates (managers)")),
+    ("training", N_("Training: who practised, weakest topics, the record (managers)")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),
     ("tip", N_("A quality tip now")),

@@ -37,6 +37,7 @@ from dialogs.states import (
     Report,
     Reports,
     Roadmap,
+    Training,
 )
 
 # Deep links a group's "Open CertReady" button uses; anything else after /start is an invite.
@@ -144,6 +145,11 @@ def commands_router() -> Router:
     @router.message(Command("practice", "quiz", ignore_case=True))  # /quiz here: one's own
     async def practice(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Practice.home)
+
+    @router.message(Command("training", ignore_case=True))
+    async def training(message: Message, dialog_manager: DialogManager, db, user) -> None:
+        orgs.require(db, user.id, "manager")  # others are told it is for managers
+        await open_over(dialog_manager, Training.overview)
 
     @router.message(Command("org", "organization", ignore_case=True))
     async def organization(message: Message, dialog_manager: DialogManager) -> None:

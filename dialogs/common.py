@@ -31,6 +31,7 @@ from dialogs.states import (
     Reports,
     Roadmap,
     TipSettings,
+    Training,
 )
 
 
@@ -132,6 +133,7 @@ BROWSING = (
     Reports,
     Cases,
     TipSettings,
+    Training,
 )
 
 

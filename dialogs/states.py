@@ -151,3 +151,8 @@ class Practice(StatesGroup):
     question = State()
     feedback = State()
     summary = State()
+
+
+class Training(StatesGroup):
+    overview = State()
+    people = State()

@@ -2,7 +2,10 @@
 ``poll_answer`` updates (members of the organization only), the leaderboard, and the weekly
 challenge picked up by the scheduler's tick."""
 
+import io
 from datetime import datetime, timedelta
+
+from openpyxl import load_workbook
 
 from bot.services import quiz
 from tests.conftest import SHANGHAI
@@ -45,7 +48,7 @@ def bank_question(db, poll: dict) -> quiz.Question:
 
 async def test_a_manager_runs_five_questions_in_the_bilingual_team_group(local, clock):
     clock(MONDAY)
-    _boss, _workers, group = await team_group(local)
+    boss, (li, _tom), group = await team_group(local)
     await group[6002].send("/quiz 5")
     assert "只有组织的主管" in group[6002].text()  # workers cannot start one
     await group[6001].send("/quiz 5")
@@ -85,6 +88,27 @@ async def test_a_manager_runs_five_questions_in_the_bilingual_team_group(local, 
     assert "This week:\n1. 小李 — 5\n2. Tom — 2" in board
     # Answers in the group count for personal practice too: the missed come back tomorrow.
     assert quiz.due_count(local.db, 6003, MONDAY + timedelta(days=1, minutes=1)) == 3
+
+    # The manager's view and the training record an auditor accepts (7.2, 7.3).
+    await boss.send("/training")
+    overview = boss.text()
+    assert "本周：3 名成员中有 2 人练习 · 答题 10 道，正确率 70%" in overview
+    assert "• 三号线：本周 2 人中 2 人练习 · 正确率 70%" in overview
+    await boss.press("👥 人员")
+    assert "三号线 · 小李：本周 5 道，累计 5 道，正确率 100%" in boss.text()
+    await boss.press("⬅️ 返回")
+    await boss.press("📊 培训记录（XLSX）")
+    sent = next(m for m in reversed(boss.messages()) if "document" in m)
+    book = load_workbook(io.BytesIO(local.api.files[sent["document"]["file_id"]].data))
+    answers = list(book["回答明细"].iter_rows(values_only=True))
+    assert answers[0][:4] == ("时间（Asia/Shanghai）", "姓名", "班组", "方式")
+    assert len(answers) == 11 and {row[1] for row in answers[1:]} == {"小李", "Tom"}
+    assert {row[3] for row in answers[1:]} == {"班组问答"}
+    assert sum(row[8] == "是" for row in answers[1:]) == 7
+    people = {row[0]: row for row in book["人员"].iter_rows(values_only=True)}
+    assert people["Tom"][2:4] == (5, 2) and people["王经理"][2] == 0
+    await li.send("/training")
+    assert "只有主管" in li.text() or "主管" in li.text()  # managers only
 
 
 async def test_the_weekly_challenge_runs_once_each_week_from_the_tick(local, clock):

@@ -27,6 +27,7 @@ from dialogs.states import (
     Organization,
     Places,
     QmsCalendar,
+    Training,
 )
 
 
@@ -144,6 +145,7 @@ def organization_dialog() -> Dialog:
                 T("📣 Announcements"), id="announce", state=Announcements.list, when="is_manager"
             ),
             Start(T("📅 QMS calendar"), id="calendar", state=QmsCalendar.list, when="is_manager"),
+            Start(T("🎓 Training"), id="training", state=Training.overview, when="is_manager"),
             SwitchTo(
                 T("⚙️ Organization settings"),
                 id="to_settings",
