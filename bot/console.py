@@ -31,7 +31,7 @@ from bot.db import open_db
 from bot.i18n import format_moment, require_valid_catalogs
 from bot.local import LocalBot
 from bot.localapi import LocalBotAPI, LocalUser
-from bot.services import library, routine, tips
+from bot.services import groups, library, routine, tips
 from bot.startup import StartupError
 
 HELP = {
@@ -40,9 +40,10 @@ HELP = {
         "Type a message or a /command; type a number to press that button (':say 9001' sends "
         "a number as text); ':photo PATH' sends a photo; ':as 2002 Name --lang zh' becomes "
         "another person (':as' alone lists them); ':press TEXT' presses a button by its text; "
-        "':link' opens the newest invite link shown; ':tick 08:30' runs the scheduler as if it "
-        "were that time (the next tip, the morning's reminders; ':tick mon 08:00' for Monday's "
-        "digest); "
+        "':link' opens the newest invite link shown; ':group' goes into (and back out of) a "
+        "team group chat, ':vote 2' answers its newest quiz poll; ':tick 08:30' runs the "
+        "scheduler as if it were that time (the next tip, the morning's reminders; "
+        "':tick mon 08:00' for Monday's digest); "
         "':quit' leaves."
     ),
     "zh": (
@@ -50,13 +51,16 @@ HELP = {
         "直接输入文字或 /命令；输入数字即按下对应按钮（“:say 9001”把数字当文字发送）；"
         "“:photo 路径”发送照片；“:as 2002 姓名 --lang en”切换为另一个人"
         "（只输入“:as”可列出所有人）；“:press 文字”按下含该文字的按钮；"
-        "“:link”打开最近出现的邀请链接；"
+        "“:link”打开最近出现的邀请链接；“:group”进入（或离开）班组群聊，"
+        "“:vote 2”回答群里最新的问答投票；"
         "“:tick 08:30”让调度器按该时刻运行一次（下一条提示、早间提醒；"
         "“:tick 周一 08:00”可看到每周一的简报）；"
         "“:quit”退出。"
     ),
 }
 INBOX_LIMIT = 30  # messages kept for someone away, across runs
+# The one team group chat the console plays (``:group``): link it, run a team quiz, vote.
+GROUP = {"id": -1001000000001, "type": "supergroup", "title": "Team group (console)"}
 
 
 @dataclass
@@ -76,6 +80,10 @@ class Console:
         self.users: dict[int, LocalUser] = {}
         self.screens: dict[int, Screen] = {}
         self.current: int | None = None
+        self.in_group: set[int] = set()  # people now typing in the team group
+        self.group_users: dict[int, LocalUser] = {}
+        self.group_screens: dict[int, Screen] = {}
+        self.bot_added = False
 
     # ----- people, kept beside the database -----------------------------------------
     def load(self) -> int | None:
@@ -105,11 +113,68 @@ class Console:
     # ----- who is at the keyboard -----------------------------------------------------
     @property
     def user(self) -> LocalUser:
+        if self.current in self.in_group:
+            return self.group_users[self.current]
         return self.users[self.current]
 
     @property
     def screen(self) -> Screen:
+        if self.current in self.in_group:
+            return self.group_screens[self.current]
         return self.screens[self.current]
+
+    async def _group(self) -> None:
+        """Into the team group chat (the bot joins it the first time), or back out."""
+        person = self.people[self.current]
+        if self.current in self.in_group:
+            self.in_group.discard(self.current)
+            self.out.write(f"\n══ {person.name} ({person.id}) · private chat ══\n")
+            return
+        api = self.local.api
+        api.group_admins.setdefault(GROUP["id"], set()).add(self.current)  # may /link it
+        if self.current not in self.group_users:
+            self.group_users[self.current] = self.local.user(
+                self.current, person.lang, person.name, chat=GROUP
+            )
+            screen = Screen(api, GROUP["id"], self.files_out, self.out)
+            screen.seen = len(api.events)  # from now on
+            self.group_screens[self.current] = screen
+        self.in_group.add(self.current)
+        self.out.write(f"\n══ {person.name} ({person.id}) · {GROUP['title']} ══\n")
+        if groups.group(self.local.db, GROUP["id"]) is None and not self.bot_added:
+            self.bot_added = True
+            me = {"id": api.me["id"], "is_bot": True, "first_name": api.me["first_name"]}
+            await self.local.feed(
+                {
+                    "update_id": api.new_update_id(),
+                    "my_chat_member": {
+                        "chat": GROUP,
+                        "from": self.user.profile,
+                        "date": int(api.clock()),
+                        "old_chat_member": {"status": "left", "user": me},
+                        "new_chat_member": {"status": "member", "user": me},
+                    },
+                }
+            )
+
+    async def _vote(self, typed: str) -> None:
+        """Answer, with option ``typed`` (from 1), the first poll shown here that this
+        person has not answered yet."""
+        voted = self.local.api.polls
+        poll = next(
+            (p for p in self.screen.polls if self.current not in voted[p["id"]]["voters"]), None
+        )
+        number = int(typed) if typed.isdecimal() else 0
+        if poll is None or not 1 <= number <= len(poll["options"]):
+            self.out.write("(usage: :vote N, for the first poll shown here not yet answered)\n")
+            return
+        self.out.write(f"📊 {poll['question']}\n")
+        await self.user.answer_poll(poll["id"], number - 1)
+        right = [i + 1 for i in poll.get("correct_option_ids", [])]
+        verdict = "" if not right else " ✅" if number in right else f" ❌ → {right[0]}"
+        self.out.write(f"(voted {number}{verdict})\n")
+        if poll.get("explanation"):  # what Telegram shows the voter
+            self.out.write(f"💡 {poll['explanation']}\n")
 
     async def become(self, person_id: int, name: str | None, lang: str | None) -> None:
         """Switch to ``person_id`` (created if new) and show what they missed."""
@@ -162,6 +227,10 @@ class Console:
             await self._press_label(line.removeprefix(":press ").strip())
         elif line == ":link":
             await self._open_link()
+        elif line == ":group":
+            await self._group()
+        elif line.startswith(":vote"):
+            await self._vote(line.removeprefix(":vote").strip())
         elif line == ":tick" or line.startswith(":tick "):
             await self._tick(line.removeprefix(":tick").strip())
         elif line.startswith(":photo"):
@@ -283,6 +352,7 @@ async def main(settings: Settings, args, stdin: TextIO = sys.stdin, out: TextIO 
     for problem in library.ensure_loaded(db):
         out.write(f"content problem: {problem}\n")
     api = LocalBotAPI(files_dir=folder / "files")
+    api.chats[GROUP["id"]] = GROUP  # letters owed to it from an earlier run still go there
     local = await LocalBot(console_settings(settings, db_path), db, api).start()
     console = Console(local, folder, Path(args.files), out)
     console.load()

@@ -17,6 +17,7 @@ class Screen:
         self.shown: dict[int, str] = {}  # message id → text last printed
         self.keyboard: list[dict] = []
         self.keyboard_message: dict | None = None
+        self.polls: list[dict] = []  # the polls shown, in order (":vote N" answers them)
 
     def show(self) -> None:
         events = self.api.events[self.seen :]
@@ -40,6 +41,13 @@ class Screen:
             for key in ("photo", "document", "voice", "video"):
                 if key in message:
                     write(f"[{key} saved to {self._save(message[key])}]\n")
+            if "poll" in message:
+                poll = message["poll"]
+                self.polls.append(poll)
+                write(f"📊 {poll['question']}\n")
+                for number, option in enumerate(poll["options"], 1):
+                    write(f"  ({number}) {option['text']}\n")
+                write("(answer with :vote N)\n")
         self.shown[message["message_id"]] = text
         if rows:
             self.keyboard = [button for row in rows for button in row]

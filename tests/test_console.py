@@ -17,7 +17,7 @@ def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
             [
                 "2",  # first start: 简体中文
                 "3",  # 🧭 先自己看看
-                "6",  # 📚 资料库
+                "7",  # 📚 资料库
                 "5",  # 📖 ISO 9001 条款地图
                 "7",  # 10 改进
                 "2",  # 10.2 不合格和纠正措施
@@ -30,7 +30,7 @@ def test_new_user_switches_to_chinese_browses_to_10_2_and_searches(tmp_path):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Welcome to CertReady!" in out  # first screen in English (no saved choice, en app)
-    assert "[6] 📚 资料库" in out  # after choosing 简体中文 and exploring alone
+    assert "[7] 📚 资料库" in out  # after choosing 简体中文 and exploring alone
     assert "10.2 不合格和纠正措施" in out and "审核员关注什么" in out
     assert "“纠正措施”的搜索结果" in out and "§ 10.2 不合格和纠正措施" in out
     assert out.rstrip().endswith("Bye.")  # end of input exits cleanly
@@ -78,8 +78,8 @@ async def test_typed_number_presses_the_newest_keyboard(local, tmp_path):
     console._add(Person(1001, "Anna", "en"))
     console.current = 1001
     await console.act("/menu")
-    assert "[7] ⚙️ Settings" in out.getvalue()
-    assert await console.act("7")
+    assert "[8] ⚙️ Settings" in out.getvalue()
+    assert await console.act("8")
     assert "Time zone: Shanghai" in out.getvalue()
     assert not await console.act(":quit")
 
@@ -139,3 +139,36 @@ def test_a_photo_from_an_earlier_console_run_still_opens_and_is_archived(tmp_pat
     assert "[photo saved to" in run_2.stdout  # the file id from run 1 is still known
     archived = list((tmp_path / "c-console" / "evidence").rglob("1.jpg"))
     assert archived and archived[0].read_bytes() == photo.read_bytes()
+
+
+def test_a_manager_plays_a_team_quiz_in_the_consoles_group(tmp_path):
+    script = "\n".join(
+        [
+            "/start",
+            ":press 中文",
+            ":press 创建",
+            "华东精密",
+            ":group",
+            "/link",
+            ":press 中文 + English",
+            "/quiz 2",
+            ":vote 1",
+            ":vote 9",
+            ":vote 2",
+            ":vote 1",
+            ":group",
+            "/training",
+            ":quit",
+        ]
+    )
+    result = run_cli(
+        "chat", "--lang", "zh", "--db", str(tmp_path / "c.sqlite3"), stdin=script + "\n"
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "══ Console (1001) · Team group (console) ══" in out
+    assert "本群已关联到华东精密" in out and "🎓 班组知识问答：2 道题" in out
+    assert out.count("(answer with :vote N)") == 2 and "  (1) " in out
+    assert "(voted 1 ✅)" in out or "(voted 1 ❌ → " in out
+    assert "(usage: :vote N, for the first poll shown here not yet answered)" in out
+    assert "本周：1 名成员中有 1 人练习 · 答题 2 道" in out  # each poll answered once
