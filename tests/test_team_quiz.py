@@ -65,8 +65,9 @@ async def test_a_manager_runs_five_questions_in_the_bilingual_team_group(local, 
         assert poll["options"][0]["text"] == f"{asked.options[0]} / {english.options[0]}"
         assert poll["correct_option_ids"] == asked.correct
 
-    # Li answers all five right, Tom two right and three wrong; the stranger (a member of no
-    # organization here, answering a forwarded poll) and Li's second try score nothing.
+    # Li answers all five right, Tom two right and three wrong; a manager of another company
+    # answering a forwarded poll, and Li's second try, score nothing.
+    await create_org(local.user(6099, language_code="en", first_name="Stranger"), "Rival Ltd")
     for n, poll in enumerate(polls):
         right = bank_question(local.db, poll).correct[0]
         wrong = next(i for i in range(len(poll["options"])) if i != right)

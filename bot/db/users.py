@@ -117,6 +117,10 @@ def export(db: sqlite_utils.Database, user_id: int) -> dict:
             "SELECT subscribed, send_at, workdays_only, next_tip_at, updated_at"
             " FROM tip_subscriptions WHERE chat_id = ?"
         ),
+        "quiz_answers": rows(
+            "SELECT question_id, topic, chosen, correct, source, answered_at FROM quiz_answers"
+            " WHERE user_id = ? ORDER BY id"
+        ),
         "announcements": rows(
             "SELECT a.sent_at, COALESCE(a.text_en, a.text_zh) AS text, r.acknowledged_at"
             " FROM announcement_recipients r JOIN announcements a ON a.id = r.announcement_id"
