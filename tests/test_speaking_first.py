@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.db import open_db
 from bot.local import LocalBot
-from bot.services import library, nc, routine, tips
+from bot.services import library, nc, quiz, routine, tips
 from tests.conftest import BERLIN, SHANGHAI
 from tests.test_cases import team
 from tests.test_groups_privacy import GROUP, bot_joins
@@ -247,6 +247,8 @@ async def test_the_monday_digest_counts_the_week_and_brings_its_chart(local, clo
     boss, worker = await team(local, 3601, "Digest Ltd")
     nc.report(local.db, worker.id, LEAK, [], "a")
     nc.report(local.db, worker.id, {**LEAK, "severity": "critical"}, [], "b")
+    first = quiz.bank(local.db, "en")[0]
+    quiz.answer(local.db, worker.id, first.id, first.correct[0], "practice-1")
     clock(MONDAY + timedelta(hours=2, minutes=5))
     await local.tick()
     texts = [m for m in boss.messages() if m.get("text", "").startswith("📊")]
@@ -256,6 +258,7 @@ async def test_the_monday_digest_counts_the_week_and_brings_its_chart(local, clo
     assert "Reports opened in the last 7 days: 2" in text
     assert "🔴 Critical: 1" in text and "🟠 Major: 1" in text
     assert "Readiness: no full self-assessment yet." in text
+    assert "Quizzes: 1 of 2 members answered 1, 100% right" in text
     assert texts[0].get("reply_markup") is None  # the chart comes with it: no button
     after = boss.messages()[boss.messages().index(texts[0]) + 1]
     assert after.get("photo") and after["caption"] == ("📈 Digest Ltd: reports in the last 7 days")

@@ -163,7 +163,15 @@ def digest_numbers(db, org_id: int, until: datetime, team_id: int | None = None)
         " WHERE m.org_id = ? AND s.subscribed = 1",
         [org_id],
     ).fetchone()[0]
+    quiz_people, quiz_answers, quiz_right = db.execute(
+        "SELECT COUNT(DISTINCT user_id), COUNT(*), COALESCE(SUM(correct), 0) FROM quiz_answers"
+        " WHERE org_id = ? AND answered_at >= ? AND answered_at < ?",
+        [org_id, since, end],
+    ).fetchone()
     return {
+        "quiz_people": quiz_people,
+        "quiz_answers": quiz_answers,
+        "quiz_share": quiz_right / quiz_answers if quiz_answers else None,
         "opened": by_severity,
         "closed": closed_by,
         "areas": sorted(by_area.items(), key=lambda item: (-item[1], item[0])),
@@ -239,6 +247,15 @@ def digest(db, person: User | None, params: dict):
             _(
                 "Daily tips: {subscribers} of {members} members subscribed, {tips_sent} tips sent"
             ).format(**numbers)
+        )
+        share = numbers["quiz_share"]
+        lines.append(
+            _("Quizzes: {people} of {members} members answered {answers}, {share} right").format(
+                people=numbers["quiz_people"],
+                members=numbers["members"],
+                answers=numbers["quiz_answers"],
+                share=format_share(share, current_locale()) if share is not None else "—",
+            )
         )
     return "\n".join(lines), None
 
