@@ -153,6 +153,7 @@ COMMANDS = (
     ("readiness", N_("Certification readiness self-assessment")),
     ("roadmap", N_("Certification roadmap")),
     ("practice", N_("Practice: ten quiz questions")),
+    ("leaderboard", N_("Quiz leaderboard of your organization")),
     ("org", N_("Your organization")),
     ("calendar", N_("QMS calendar: audits, reviews, certification dates (managers)")),
     ("training", N_("Training: who practised, weakest topics, the record (managers)")),

@@ -185,6 +185,13 @@ def board_text(db, i18n: I18n, group, here) -> str:
     return "\n\n".join(_board(db, i18n, lang, board, name, team is None) for lang in here)
 
 
+def organization_board(db, i18n: I18n, org_id: int, lang: str) -> str:
+    """The whole organization's leaderboard, with its teams, in one language."""
+    org = orgs_repo.organization(db, org_id)
+    board = team_quiz.leaderboard(db, org_id, None, clock.now())
+    return _board(db, i18n, lang, board, org["name"], True)
+
+
 def _board(db, i18n: I18n, lang: str, board, name: str, with_teams: bool) -> str:
     def say(msgid: str) -> str:
         return i18n.gettext(msgid, locale=lang)

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager, StartMode
 from babel.dates import format_timedelta
 
-from bot import clock, outbox
+from bot import clock, group_quiz, outbox
 from bot.services import library, nc, orgs, people, privacy
 from bot.services.orgs import JoinCheck
 from dialogs.common import open_over, query_too_long
@@ -145,6 +145,15 @@ def commands_router() -> Router:
     @router.message(Command("practice", "quiz", ignore_case=True))  # /quiz here: one's own
     async def practice(message: Message, dialog_manager: DialogManager) -> None:
         await open_over(dialog_manager, Practice.home)
+
+    @router.message(Command("leaderboard", ignore_case=True))
+    async def leaderboard(message: Message, db, user, i18n, locale: str) -> None:
+        """The organization's ranking, in one's own language (a group shows its team's)."""
+        member = orgs.membership(db, user.id)
+        if member is None:
+            await message.answer(_("You are not in an organization at the moment."))
+            return
+        await message.answer(group_quiz.organization_board(db, i18n, member.org_id, locale))
 
     @router.message(Command("training", ignore_case=True))
     async def training(message: Message, dialog_manager: DialogManager, db, user) -> None:

@@ -48,7 +48,7 @@ def bank_question(db, poll: dict) -> quiz.Question:
 
 async def test_a_manager_runs_five_questions_in_the_bilingual_team_group(local, clock):
     clock(MONDAY)
-    boss, (li, _tom), group = await team_group(local)
+    boss, (li, tom), group = await team_group(local)
     await group[6002].send("/quiz 5")
     assert "只有组织的主管" in group[6002].text()  # workers cannot start one
     await group[6001].send("/quiz 5")
@@ -87,6 +87,10 @@ async def test_a_manager_runs_five_questions_in_the_bilingual_team_group(local, 
     assert "🏆 排行榜 · 华东精密 · 三号线" in board and "🏆 Leaderboard" in board
     assert "本周：\n1. 小李 — 5\n2. Tom — 2" in board
     assert "This week:\n1. 小李 — 5\n2. Tom — 2" in board
+    await tom.send("/leaderboard")  # privately: the organization's, with its teams
+    assert (
+        "本周：\n1. 小李 — 5\n2. Tom — 2" in tom.text() and "本周各班组：\n三号线 — 7" in tom.text()
+    )
     # Answers in the group count for personal practice too: the missed come back tomorrow.
     assert quiz.due_count(local.db, 6003, MONDAY + timedelta(days=1, minutes=1)) == 3
 
