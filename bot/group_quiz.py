@@ -6,8 +6,6 @@
 ``poll_answer`` updates (they carry no chat) are scored by the poll's stored id.
 """
 
-import secrets
-
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.command import CommandObject
@@ -21,6 +19,7 @@ from bot.i18n import N_, format_moment, in_languages, zone_name
 from bot.services import groups, people, team_quiz, tips
 from bot.services.content import QUIZ_TOPICS
 from bot.services.orgs import NotAllowed
+from bot.services.text import shorten
 from dialogs.common import esc
 
 QUIZ_USAGE = N_(
@@ -68,7 +67,8 @@ def group_quiz_router() -> Router:
         if user is None:
             await message.reply(in_languages(i18n, ANONYMOUS, here))
             return
-        key = f"manual:{message.chat.id}:{message.message_id}:{secrets.token_hex(3)}"
+        # The same update delivered twice starts one quiz (the date tells console runs apart).
+        key = f"manual:{message.chat.id}:{message.message_id}:{int(message.date.timestamp())}"
         try:
             found = team_quiz.start(db, user.id, message.chat.id, size, topic, key)
         except NotAllowed:
@@ -105,7 +105,7 @@ def poll_answers_router() -> Router:
 def _size_and_topic(words: list[str]) -> tuple[int | None, str | None]:
     size, topic = team_quiz.DEFAULT_SIZE, None
     for word in words:
-        if word.isdigit() and 1 <= int(word) <= team_quiz.MAX_SIZE:
+        if word.isdecimal() and word.isascii() and 1 <= int(word) <= team_quiz.MAX_SIZE:
             size = int(word)
         elif (found := team_quiz.topic_of(word)) is not None:
             topic = found
@@ -201,12 +201,12 @@ def _board(db, i18n: I18n, lang: str, board, name: str, with_teams: bool) -> str
         if ranking:
             lines += ["", say(title)]
             lines += [
-                f"{n}. " + say(POINTS).format(name=esc(people.name(db, uid)), n=score)
+                f"{n}. " + say(POINTS).format(name=esc(shorten(people.name(db, uid), 32)), n=score)
                 for n, (uid, score) in enumerate(ranking, 1)
             ]
     if board.teams and with_teams:
         lines += ["", say(BOARD_TEAMS)]
-        lines += [say(POINTS).format(name=esc(t), n=score) for t, score in board.teams]
+        lines += [say(POINTS).format(name=esc(shorten(t, 32)), n=score) for t, score in board.teams]
     if not board.all_time:
         lines += ["", say(BOARD_EMPTY)]
     return "\n".join(lines)

@@ -52,10 +52,13 @@ WATCH_EVERY = 60.0  # seconds between those checks
 
 @dataclass(frozen=True)
 class Media:
-    """A letter that is not words (a chart, a report's photos): the one call that sends it
-    to a chat. One call, so a crash repeats at most this one message, like any letter."""
+    """A letter that is not words (a chart, a report's photos, a quiz poll): the one call
+    that sends it to a chat. One call, so a crash repeats at most this one message, like any
+    letter. ``after(db, sent)`` records what Telegram answered (a poll's id) in the same
+    transaction that marks the letter sent."""
 
     send: Callable[[Bot, int], Awaitable[object]]
+    after: Callable[[sqlite_utils.Database, object], None] | None = None
 
 
 # kind → render(db, person, params) -> (text, buttons), Media, or None when there is nothing
@@ -257,10 +260,11 @@ class _Pass:
         if composed is None:
             _give_up(db, letter, "nobody to tell")
             return True
+        answer = None
         for _ in range(2):  # once more if the group has just become a supergroup
             try:
                 if isinstance(composed, Media):
-                    await composed.send(self.bot, letter.chat_id)
+                    answer = await composed.send(self.bot, letter.chat_id)
                 else:
                     text, markup = composed
                     await self.bot.send_message(letter.chat_id, text, reply_markup=markup)
@@ -283,7 +287,10 @@ class _Pass:
                 _retry_later(db, letter, str(error))
                 log.warning("outbox %s not sent yet: %s", letter.id, error)
                 return False
-            repo.sent(db, letter.id, clock.stamp())  # right away: see ``deliver``
+            with write(db):  # right away: see ``deliver``
+                if isinstance(composed, Media) and composed.after:
+                    composed.after(db, answer)
+                repo.sent(db, letter.id, clock.stamp())
             self.delivered += 1
             return True
         _retry_later(db, letter, "the group moved twice")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from openpyxl import load_workbook
 
-from bot.services import quiz
+from bot.services import quiz, team_quiz
 from tests.conftest import SHANGHAI
 from tests.test_groups_privacy import GROUP, bot_joins
 from tests.test_onboarding import create_org, new_invite
@@ -149,3 +149,31 @@ async def test_quiz_usage_and_topics_in_a_group(local, clock):
     await group[6001].send("/quiz 2 内审")
     polls = group[6001].polls()
     assert len(polls) == 2 and all(bank_question(local.db, p).topic == "audit" for p in polls)
+
+
+async def test_unlinking_ends_the_weekly_quiz_and_a_poll_sent_twice_scores_once(local, clock):
+    clock(MONDAY - timedelta(days=1))
+    _boss, _workers, group = await team_group(local)
+    await group[6001].send("/quiz weekly mon 10:00 3")
+    await group[6001].send("/quiz ²")  # not a number to Python's int(): the usage, no crash
+    assert "/quiz weekly mon 10:00 5" in group[6001].text()
+
+    # A crash between Telegram's answer and the outbox's record sends a poll twice: the
+    # second copy is recorded too, and a person answering both scores once.
+    await group[6001].send("/quiz 1")
+    first = group[6001].polls()[-1]
+    run_id, position = local.db.execute(
+        "SELECT run_id, position FROM quiz_polls WHERE poll_id = ?", [first["id"]]
+    ).fetchone()
+    team_quiz.sent(local.db, "poll-again", run_id, position, GROUP["id"])
+    local.api.polls["poll-again"] = {**local.api.polls[first["id"]], "voters": {}}
+    await group[6002].answer_poll(first["id"], 0)
+    await group[6002].answer_poll("poll-again", 0)
+    count = "SELECT COUNT(*) FROM quiz_answers WHERE user_id = 6002 AND source = 'group'"
+    assert local.db.execute(count).fetchone()[0] == 1
+
+    await group[6001].send("/unlink")
+    assert local.db.execute("SELECT COUNT(*) FROM quiz_challenges").fetchone()[0] == 0
+    clock(MONDAY + timedelta(hours=1, minutes=1))
+    await local.tick()
+    assert len(group[6001].polls()) == 1  # no weekly quiz in a group no longer linked

@@ -509,15 +509,19 @@ def m016_quiz(db: sqlite_utils.Database) -> None:
             key TEXT NOT NULL UNIQUE,
             created_at TEXT NOT NULL
         );
+        CREATE INDEX quiz_runs_chat ON quiz_runs(chat_id);
         CREATE TABLE quiz_polls (
             poll_id TEXT PRIMARY KEY,
             run_id INTEGER NOT NULL REFERENCES quiz_runs(id) ON DELETE CASCADE,
             position INTEGER NOT NULL,
             question_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            correct TEXT NOT NULL,
             chat_id INTEGER NOT NULL,
             org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
             sent_at TEXT NOT NULL
         );
+        CREATE INDEX quiz_polls_run ON quiz_polls(run_id, position);
         CREATE TABLE quiz_challenges (
             chat_id INTEGER PRIMARY KEY,
             org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,

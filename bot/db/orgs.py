@@ -316,8 +316,11 @@ def deactivate_group(db: sqlite_utils.Database, chat_id: int) -> None:
 
 
 def unlink_group(db: sqlite_utils.Database, chat_id: int) -> None:
+    """The link goes, and with it what the group was set to receive (its daily tip and its
+    weekly quiz): linked again, to this or another organization, it starts afresh."""
     with write(db):
-        db.execute("DELETE FROM group_chats WHERE chat_id = ?", [chat_id])
+        for table in ("group_chats", "tip_subscriptions", "quiz_challenges"):
+            db.execute(f"DELETE FROM {table} WHERE chat_id = ?", [chat_id])
 
 
 def move_group_chat(db: sqlite_utils.Database, old_id: int, new_id: int) -> bool:

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,7 +165,7 @@ class BotMethods:
         if not 2 <= len(options) <= MAX_POLL_OPTIONS:
             raise ApiError(400, "Bad Request: poll must have 2-12 options")
         poll = {
-            "id": f"poll-{len(self.polls) + 1}",
+            "id": f"poll-{uuid.uuid4().hex[:12]}",  # unique across runs, like Telegram's
             "question": question,
             "options": [
                 {**o, "persistent_id": str(n), "voter_count": 0} for n, o in enumerate(options)

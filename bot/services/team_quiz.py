@@ -101,38 +101,57 @@ def run(db: sqlite_utils.Database, run_id: int) -> tuple[int, str | None, list[s
 
 
 def sent(db: sqlite_utils.Database, poll_id: str, run_id: int, position: int, chat_id: int):
-    """Remember a poll just sent, so its answers can be scored."""
+    """Remember a poll Telegram has just accepted, with what scores it (in the transaction
+    that marks its letter sent: a poll is never left unscorable)."""
     found = run(db, run_id)
-    if found is None:
+    asked = found and quiz.question(db, found[2][position], "en")
+    if not asked:
         return
-    org_id, _topic, questions = found
     db.execute(
-        "INSERT OR IGNORE INTO quiz_polls (poll_id, run_id, position, question_id, chat_id,"
-        " org_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [poll_id, run_id, position, questions[position], chat_id, org_id, clock.stamp()],
+        "INSERT INTO quiz_polls (poll_id, run_id, position, question_id, topic, correct,"
+        " chat_id, org_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (poll_id) DO UPDATE SET run_id = excluded.run_id,"
+        " position = excluded.position, question_id = excluded.question_id,"
+        " topic = excluded.topic, correct = excluded.correct, chat_id = excluded.chat_id,"
+        " org_id = excluded.org_id, sent_at = excluded.sent_at",
+        [
+            poll_id,
+            run_id,
+            position,
+            asked.id,
+            asked.topic,
+            json.dumps(asked.correct),
+            chat_id,
+            found[0],
+            clock.stamp(),
+        ],
     )
 
 
 def answered(
     db: sqlite_utils.Database, poll_id: str, user_id: int, option_ids: list[int]
 ) -> bool | None:
-    """Score a poll answer: True/False if it counted, None if it does not (not our poll, not
-    a member of the poll's organization — a forwarded poll —, or the question is gone)."""
+    """Score a poll answer: True/False if it counted, None if it does not (not our poll, or
+    not a member of the poll's organization — a forwarded poll). One answer per question of
+    a run counts, even if the poll was sent twice (a crash between send and record)."""
     row = db.execute(
-        "SELECT question_id, org_id FROM quiz_polls WHERE poll_id = ?", [poll_id]
+        "SELECT question_id, topic, correct, org_id, run_id, position FROM quiz_polls"
+        " WHERE poll_id = ?",
+        [poll_id],
     ).fetchone()
     member = orgs_repo.membership(db, user_id)
-    if row is None or not option_ids or member is None or member.org_id != row[1]:
+    if row is None or not option_ids or member is None or member.org_id != row[3]:
         return None
-    found = quiz.question(db, row[0], "en")
-    if found is None:
-        return None
+    question_id, topic, correct, _org, run_id, position = row
     chosen = option_ids[0]
-    right = chosen in found.correct
+    right = chosen in json.loads(correct)
+    asked = quiz.Question(question_id, topic, 0, "", "", [], json.loads(correct), "")
     now = clock.now()
     with write(db):
-        if quiz._record(db, user_id, found, chosen, right, "group", poll_id, now):
-            quiz._review(db, user_id, found.id, right, now)
+        key = f"run:{run_id}:{position}"
+        recorded = quiz._record(db, user_id, asked, chosen, right, "group", key, now)
+        if recorded and quiz.question(db, question_id, "en"):  # still in the bank: schedule it
+            quiz._review(db, user_id, question_id, right, now)
     return right
 
 
@@ -147,7 +166,8 @@ class Board:
 def leaderboard(
     db: sqlite_utils.Database, org_id: int, team_name: str | None, now: datetime, top: int = 10
 ) -> Board:
-    """Right answers (practice and team quizzes) of the organization's members — of one
+    """Questions answered right (practice and team quizzes; each question counts once per
+    person, so repeating known ones earns nothing) by the organization's members — of one
     team, for a team's group — this week (from Monday, the organization's zone) and in all."""
     org = orgs_repo.organization(db, org_id)
     today = clock.today(org["timezone"], now)
@@ -164,14 +184,16 @@ def leaderboard(
 
     def ranking(after: str) -> list[tuple[int | None, int]]:
         return db.execute(
-            "SELECT user_id, SUM(correct) AS score FROM quiz_answers WHERE org_id = ?"
+            "SELECT user_id, COUNT(DISTINCT CASE WHEN correct THEN question_id END) AS score"
+            " FROM quiz_answers WHERE org_id = ?"
             f" AND answered_at >= ? AND user_id IN ({members}) GROUP BY user_id"
             " HAVING score > 0 ORDER BY score DESC, MIN(answered_at) LIMIT ?",
             [org_id, after, *params, top],
         ).fetchall()
 
     teams = db.execute(
-        "SELECT t.name, SUM(a.correct) AS score FROM quiz_answers a"
+        "SELECT t.name, COUNT(DISTINCT CASE WHEN a.correct THEN a.user_id || ':' ||"
+        " a.question_id END) AS score FROM quiz_answers a"
         " JOIN members m ON m.user_id = a.user_id AND m.org_id = a.org_id"
         " JOIN teams t ON t.id = m.team_id WHERE a.org_id = ? AND a.answered_at >= ?"
         " GROUP BY t.id HAVING score > 0 ORDER BY score DESC, t.name LIMIT ?",
@@ -231,11 +253,15 @@ def run_due_challenges(db: sqlite_utils.Database, now: datetime, fallback_zone: 
     move it to next week; one more than three hours late waits for next week."""
     started = 0
     rows = db.execute(
-        "SELECT chat_id, weekday, at, size, topic, next_at FROM quiz_challenges"
+        "SELECT chat_id, org_id, weekday, at, size, topic, next_at FROM quiz_challenges"
         " WHERE next_at <= ? ORDER BY next_at",
         [clock.stamp(now)],
     ).fetchall()
-    for chat_id, weekday, at, size, topic, due_at in rows:
+    for chat_id, org_id, weekday, at, size, topic, due_at in rows:
+        group = groups.group(db, chat_id)
+        if group is None or not group.active or group.org_id != org_id:
+            db.execute("DELETE FROM quiz_challenges WHERE chat_id = ?", [chat_id])
+            continue  # unlinked, or the bot was removed: no quiz there any more
         zone = tips.zone_of(db, chat_id, fallback_zone)
         due = datetime.fromisoformat(due_at)
         with write(db):

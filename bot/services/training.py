@@ -162,8 +162,11 @@ def record(db: sqlite_utils.Database, actor_id: int) -> tuple[dict, list[Answer]
         " FROM quiz_answers WHERE org_id = ? ORDER BY answered_at, id",
         [member.org_id],
     ).fetchall()
+    names: dict[int, str] = {}
+    for uid in {row[1] for row in rows if row[1]}:
+        names[uid] = people.name(db, uid)
     answers = [
-        Answer(at, people.name(db, uid) if uid else "—", team, source, qid, topic, chosen, bool(ok))
+        Answer(at, names.get(uid, "—"), team, source, qid, topic, chosen, bool(ok))
         for at, uid, team, source, qid, topic, chosen, ok in rows
     ]
     return orgs_repo.organization(db, member.org_id), answers

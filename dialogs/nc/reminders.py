@@ -3,7 +3,9 @@ their own), the Monday digest, and QMS calendar reminders. Worded when sent, fro
 true then: an action closed since the tick is not listed, and nothing is sent if none is left.
 """
 
+import asyncio
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
@@ -224,7 +226,7 @@ def digest(db, person: User | None, params: dict):
     if not audience:
         return None
     org_id, team_id, name = audience
-    numbers = digest_numbers(db, org_id, clock.now(), team_id)
+    numbers = digest_numbers(db, org_id, _until(db, org_id, params), team_id)
     opened, closed = numbers["opened"], numbers["closed"]
     lines = [
         _("📊 <b>Weekly quality digest · {org}</b>").format(org=esc(name)),
@@ -267,10 +269,13 @@ def digest_chart_letter(db, person: User | None, params: dict):
     if not audience:
         return None
     org_id, team_id, name = audience
-    png = digest_chart(db, org_id, clock.now(), team_id)
+    chart = digest_chart_parts(db, org_id, _until(db, org_id, params), team_id)
     caption = _("📈 {org}: reports in the last 7 days").format(org=name)
 
     async def send(bot, chat_id: int):
+        from bot.services.charts import week_chart
+
+        png = await asyncio.to_thread(week_chart, *chart)  # drawing takes ~0.1 s: not here
         return await bot.send_photo(
             chat_id, BufferedInputFile(png, "digest.png"), caption=caption, parse_mode=None
         )
@@ -278,14 +283,24 @@ def digest_chart_letter(db, person: User | None, params: dict):
     return Media(send)
 
 
-def digest_chart(db, org_id: int, until: datetime, team_id: int | None = None) -> bytes:
-    """Opened and closed reports of the week by severity, labelled in the reader's language."""
-    from bot.services.charts import week_chart
+def _until(db, org_id: int, params: dict) -> datetime:
+    """The digest's week ends on its Monday morning (the organization's zone), however late
+    the letter goes out, so the text and its chart count the same week."""
+    try:
+        day = date.fromisoformat(str(params.get("day")))
+    except ValueError:
+        return clock.now()
+    zone = ZoneInfo(orgs_repo.organization(db, org_id)["timezone"])
+    return datetime.combine(day, routine.MORNING, tzinfo=zone)
 
+
+def digest_chart_parts(db, org_id: int, until: datetime, team_id: int | None = None) -> tuple:
+    """What ``charts.week_chart`` draws: opened and closed reports of the week by severity,
+    labelled in the reader's language."""
     numbers = digest_numbers(db, org_id, until, team_id)
     # The chart's font has no emoji: the name without its coloured dot.
     labels = [severity_name(s).split(" ", 1)[-1] for s in SEVERITIES]
-    return week_chart(
+    return (
         _("Reports in the last 7 days"),
         labels,
         [numbers["opened"][s] for s in SEVERITIES],

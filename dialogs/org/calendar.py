@@ -5,6 +5,7 @@ list ─▶ event ─▶ delete (the organization's own events; roadmap dates ch
 Reminders go to managers 30, 7 and 1 days before and on the day (``bot/services/routine.py``).
 """
 
+import asyncio
 from datetime import date
 
 from aiogram import F, Router
@@ -25,7 +26,7 @@ from bot.services import orgs, qms_calendar
 from bot.services.orgs import NotAllowed
 from dialogs.calendar import LocalCalendar, org_today, refuse_past
 from dialogs.common import Choices, CloseButton, T, current_locale, esc, open_over
-from dialogs.nc.reminders import DigestChart, OpenCalendar, digest_chart
+from dialogs.nc.reminders import DigestChart, OpenCalendar, digest_chart_parts
 from dialogs.states import QmsCalendar
 
 KIND_NAMES = {
@@ -235,7 +236,10 @@ def calendar_router() -> Router:
             await query.answer(_("Only managers can see this."), show_alert=True)
             return
         await query.answer()
-        png = digest_chart(db, member.org_id, clock.now())
+        from bot.services.charts import week_chart
+
+        parts = digest_chart_parts(db, member.org_id, clock.now())
+        png = await asyncio.to_thread(week_chart, *parts)
         await query.message.answer_photo(
             BufferedInputFile(png, "digest.png"), caption=_("Reports in the last 7 days")
         )

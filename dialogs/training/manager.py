@@ -121,9 +121,10 @@ async def training_xlsx(db, actor_id: int) -> bytes:
     zone = org["timezone"]
     lang = current_locale()
     sources = {"practice": _("practice"), "group": _("team quiz")}
+    bank = {q.id: q for q in quiz.bank(db, lang)}
     rows = []
     for a in answers:
-        asked = quiz.question(db, a.question_id, lang)
+        asked = bank.get(a.question_id)
         rows.append(
             [
                 clock.local(a.answered_at, zone).replace(tzinfo=None),

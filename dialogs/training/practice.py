@@ -130,7 +130,8 @@ async def asked(dialog_manager: DialogManager, **kwargs) -> dict:
 
 async def on_option(callback: CallbackQuery, widget, manager: DialogManager, chosen: str) -> None:
     found = _current(manager)
-    if found is None or not chosen.isdigit() or int(chosen) >= len(found.options):
+    valid = chosen.isdecimal() and chosen.isascii() and found and int(chosen) < len(found.options)
+    if not valid:  # the session is over, or crafted callback data
         await manager.switch_to(Practice.summary)
         return
     db, user, _zone = _context(manager)
@@ -149,9 +150,14 @@ async def on_option(callback: CallbackQuery, widget, manager: DialogManager, cho
 
 async def feedback(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     last = dialog_manager.dialog_data.get("last") or {}
+    data = dialog_manager.dialog_data
+    steps = {
+        "more": data.get("pos", 0) + 1 < len(data.get("ids", [])),
+        "last_one": data.get("pos", 0) + 1 >= len(data.get("ids", [])),
+    }
     found = quiz.question(db, last.get("id", ""), current_locale())
-    if found is None:
-        return {"verdict": _("This question is no longer in the bank."), "page": "", "more": False}
+    if found is None:  # removed from the bank since it was answered
+        return {"verdict": _("This question is no longer in the bank."), "page": None, **steps}
     right_ones = ", ".join(
         f"{LETTERS[i]}. {esc(found.options[i])}" for i in found.correct if i < len(found.options)
     )
@@ -160,12 +166,10 @@ async def feedback(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
         if last.get("right")
         else _("❌ Not quite. The answer: {answer}").format(answer=right_ones)
     )
-    data = dialog_manager.dialog_data
     return {
         "verdict": f"{verdict}\n\n{esc(found.explanation)}",
         "page": page_label(db, found.page),
-        "more": data["pos"] + 1 < len(data["ids"]),
-        "last_one": data["pos"] + 1 >= len(data["ids"]),
+        **steps,
     }
 
 
@@ -242,7 +246,7 @@ def practice_dialog() -> Dialog:
         ),
         Window(
             Format("{verdict}"),
-            Button(Format("{page}"), id="page", on_click=on_page),
+            Button(Format("{page}"), id="page", on_click=on_page, when="page"),
             Button(T("➡️ Next question"), id="next", on_click=on_next, when="more"),
             SwitchTo(T("🏁 Results"), id="results", state=Practice.summary, when="last_one"),
             Button(T("✖️ Stop"), id="stop_after", on_click=on_stop, when="more"),

@@ -58,7 +58,7 @@ def quiz_poll(db, person: User | None, params: dict):
         extra = (
             {"correct_option_id": right[0]} if len(right) == 1 else {"correct_option_ids": right}
         )
-        message = await bot.send_poll(
+        return await bot.send_poll(
             to_chat,
             question,
             options,
@@ -69,7 +69,8 @@ def quiz_poll(db, person: User | None, params: dict):
             explanation_parse_mode=None,
             **extra,
         )
-        team_quiz.sent(db, message.poll.id, run_id, position, to_chat)
-        return message
 
-    return Media(send)
+    def after(db, message) -> None:
+        team_quiz.sent(db, message.poll.id, run_id, position, message.chat.id)
+
+    return Media(send, after)
