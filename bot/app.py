@@ -30,6 +30,8 @@ from bot.i18n import N_, make_i18n
 from bot.limiter import SendLimiter
 from bot.middlewares import UserLocaleMiddleware
 from bot.scheduler import start_scheduler, stop_scheduler
+from dialogs.audits.programme import audits_dialog
+from dialogs.audits.run import audit_run_dialog
 from dialogs.home.menu import help_dialog, menu_dialog
 from dialogs.home.privacy import privacy_dialog
 from dialogs.home.settings import settings_dialog
@@ -79,6 +81,8 @@ DIALOGS = (
     case_plan_dialog,
     practice_dialog,
     training_dialog,
+    audits_dialog,
+    audit_run_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -157,6 +161,7 @@ COMMANDS = (
     ("org", N_("Your organization")),
     ("calendar", N_("QMS calendar: audits, reviews, certification dates (managers)")),
     ("training", N_("Training: who practised, weakest topics, the record (managers)")),
+    ("audits", N_("Internal audits: the programme, and the audits assigned to you")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),
     ("tip", N_("A quality tip now")),

@@ -23,6 +23,7 @@ from dialogs.nc.notices import OpenReport
 from dialogs.nc.offer import offer_report
 from dialogs.org.onboarding import join_problem
 from dialogs.states import (
+    Audits,
     Cases,
     Help,
     Invites,
@@ -154,6 +155,11 @@ def commands_router() -> Router:
             await message.answer(_("You are not in an organization at the moment."))
             return
         await message.answer(group_quiz.organization_board(db, i18n, member.org_id, locale))
+
+    @router.message(Command("audits", "audit", ignore_case=True))
+    async def audits_command(message: Message, dialog_manager: DialogManager, db, user) -> None:
+        orgs.require(db, user.id, "worker")  # a member: the list says what they may see
+        await open_over(dialog_manager, Audits.list)
 
     @router.message(Command("training", ignore_case=True))
     async def training(message: Message, dialog_manager: DialogManager, db, user) -> None:

@@ -15,6 +15,7 @@ from bot.services.library import MAX_QUERY
 from bot.services.orgs import NAME_LENGTH
 from dialogs.states import (
     Announcements,
+    Audits,
     Cases,
     Help,
     Invites,
@@ -118,6 +119,7 @@ def CloseButton(id: str = "close") -> Button:
 # (Readiness answers are saved as they are given, so its screens may close too.)
 BROWSING = (
     Announcements,
+    Audits,
     Help,
     Library,
     Preferences,

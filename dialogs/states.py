@@ -156,3 +156,21 @@ class Practice(StatesGroup):
 class Training(StatesGroup):
     overview = State()
     people = State()
+
+
+class Audits(StatesGroup):
+    list = State()
+    audit = State()
+    subject = State()
+    team = State()
+    clauses = State()
+    day = State()
+    auditor = State()
+    suggest = State()
+
+
+class AuditRun(StatesGroup):
+    item = State()
+    note = State()
+    summary = State()
+    done = State()

@@ -535,3 +535,59 @@ def m016_quiz(db: sqlite_utils.Database) -> None:
         CREATE INDEX quiz_challenges_due ON quiz_challenges(next_at);
         """,
     )
+
+
+@migration
+def m017_internal_audits(db: sqlite_utils.Database) -> None:
+    """Internal audits (ISO 9001 9.2): the programme (what, which clauses, when, by whom), each
+    clause's finding, and the issued reports, frozen as they were issued (a later change is a
+    new version). A nonconformity found in an audit becomes a report with its source, audit
+    and clause, and is driven to closure like any other."""
+    script(
+        db,
+        """
+        CREATE TABLE audits (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+            clauses TEXT NOT NULL,
+            planned_for TEXT NOT NULL,
+            auditor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            status TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'in_progress', 'done', 'cancelled')),
+            started_at TEXT,
+            finished_at TEXT,
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (org_id, year, number)
+        );
+        CREATE INDEX audits_org ON audits(org_id, planned_for);
+        CREATE INDEX audits_auditor ON audits(auditor_id, status);
+        CREATE TABLE audit_findings (
+            audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+            clause TEXT NOT NULL,
+            result TEXT NOT NULL CHECK (result IN ('conforming', 'observation', 'improvement',
+                'minor', 'major')),
+            note TEXT,
+            photos TEXT,
+            nc_id INTEGER REFERENCES nonconformities(id) ON DELETE SET NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (audit_id, clause)
+        ) WITHOUT ROWID;
+        CREATE TABLE audit_reports (
+            audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            issued_at TEXT NOT NULL,
+            issued_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (audit_id, version)
+        );
+        ALTER TABLE nonconformities ADD COLUMN source TEXT NOT NULL DEFAULT 'report';
+        ALTER TABLE nonconformities ADD COLUMN audit_id INTEGER
+            REFERENCES audits(id) ON DELETE SET NULL;
+        ALTER TABLE nonconformities ADD COLUMN clause TEXT;
+        """,
+    )

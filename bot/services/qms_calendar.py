@@ -1,8 +1,9 @@
 """The organization's QMS calendar: internal audits, management reviews, certification
 audits, certificate expiry, training, and the roadmap's target dates.
 
-Dates are days in the organization's time zone. Roadmap steps with a target date appear
-here as they are (read from the roadmap, never copied, so the two cannot disagree).
+Dates are days in the organization's time zone. Roadmap steps with a target date, and the
+internal audits planned, appear here as they are (read, never copied, so they cannot
+disagree).
 Managers are reminded 30, 7 and 1 days before and on the day; after downtime only the
 latest reminder due is sent, once.
 """
@@ -69,7 +70,21 @@ def upcoming(db: sqlite_utils.Database, org_id: int, today: date) -> list[Event]
     ):
         kind = ROADMAP_KINDS.get(step, "roadmap")
         events.append(Event(f"roadmap:{step}", kind, None, date.fromisoformat(day), step))
+    events += [e for e in _audits(db, org_id) if e.day >= today]
     return sorted(events, key=lambda e: (e.day, e.id))
+
+
+def _audits(db: sqlite_utils.Database, org_id: int) -> list[Event]:
+    """The internal audit programme's audits not yet done (planned in the audit screens)."""
+    rows = db.execute(
+        "SELECT id, year, number, subject, planned_for FROM audits WHERE org_id = ?"
+        " AND status IN ('planned', 'in_progress')",
+        [org_id],
+    ).fetchall()
+    return [
+        Event(f"audit:{i}", "internal_audit", f"IA-{y}-{n:02d} {subject}", date.fromisoformat(d))
+        for i, y, n, subject, d in rows
+    ]
 
 
 def add(
@@ -122,6 +137,8 @@ def get(db: sqlite_utils.Database, org_id: int, event_id: str) -> Event | None:
         return Event(
             event_id, ROADMAP_KINDS.get(step, "roadmap"), None, date.fromisoformat(row[0]), step
         )
+    if event_id.startswith("audit:"):
+        return next((e for e in _audits(db, org_id) if e.id == event_id), None)
     if not event_id.isdigit():
         return None
     row = db.execute(

@@ -91,8 +91,13 @@ async def event_view(dialog_manager: DialogManager, db, locale: str, **kwargs) -
         "text": _("<b>{title}</b>\n{day} · {when}").format(
             title=esc(event_title(db, event)), day=format_day(event.day, locale), when=when
         )
-        + ("\n\n" + _("This date comes from the roadmap: change it there.") if event.step else ""),
-        "own": event.step is None,
+        + ("\n\n" + _("This date comes from the roadmap: change it there.") if event.step else "")
+        + (
+            "\n\n" + _("This audit is in the audit programme: see 📋 Internal audits.")
+            if event.id.startswith("audit:")
+            else ""
+        ),
+        "own": event.id.isdigit(),
     }
 
 

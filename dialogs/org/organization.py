@@ -20,6 +20,7 @@ from dialogs.common import Choices, CloseButton, T, esc, name_problem, role_name
 from dialogs.home.settings import unknown_zone, zone_choices
 from dialogs.states import (
     Announcements,
+    Audits,
     Invites,
     Members,
     Menu,
@@ -146,6 +147,7 @@ def organization_dialog() -> Dialog:
             ),
             Start(T("📅 QMS calendar"), id="calendar", state=QmsCalendar.list, when="is_manager"),
             Start(T("🎓 Training"), id="training", state=Training.overview, when="is_manager"),
+            Start(T("📋 Internal audits"), id="audits", state=Audits.list, when="member"),
             SwitchTo(
                 T("⚙️ Organization settings"),
                 id="to_settings",
