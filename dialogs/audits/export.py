@@ -14,16 +14,16 @@ from dialogs.common import current_locale
 from dialogs.nc.labels import status_name
 
 RESULT_NAMES = {
-    "conforming": N_("conforming"),
-    "observation": N_("observation"),
-    "improvement": N_("opportunity for improvement"),
-    "minor": N_("minor nonconformity"),
-    "major": N_("major nonconformity"),
+    "conforming": N_("Conforming"),
+    "observation": N_("Observation"),
+    "improvement": N_("Opportunity for improvement"),
+    "minor": N_("Minor nonconformity"),
+    "major": N_("Major nonconformity"),
 }
 
 
 def result_name(result: str | None) -> str:
-    return _(RESULT_NAMES[result]) if result in RESULT_NAMES else _("not checked")
+    return _(RESULT_NAMES[result]) if result in RESULT_NAMES else _("Not checked")
 
 
 async def audit_xlsx(db, viewer_id: int, audit_id: int) -> bytes:

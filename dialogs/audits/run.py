@@ -100,6 +100,12 @@ async def _save(manager: DialogManager, result: str, note: str | None) -> None:
 async def note_prompt(dialog_manager: DialogManager, **kwargs) -> dict:
     result = dialog_manager.dialog_data.get("result")
     hint = {
+        "observation": _(
+            "An observation: not a nonconformity today, but worth watching before it becomes one."
+        ),
+        "improvement": _(
+            "An opportunity for improvement: the requirement is met; this would make it better."
+        ),
         "minor": _(
             "A minor nonconformity: a requirement is not fully met, but the system can still "
             "achieve its intended results."
