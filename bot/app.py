@@ -30,6 +30,7 @@ from bot.i18n import N_, make_i18n
 from bot.limiter import SendLimiter
 from bot.middlewares import UserLocaleMiddleware
 from bot.scheduler import start_scheduler, stop_scheduler
+from dialogs.audits.notices import audits_router
 from dialogs.audits.programme import audits_dialog
 from dialogs.audits.run import audit_run_dialog
 from dialogs.home.menu import help_dialog, menu_dialog
@@ -128,6 +129,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(errors_router())
     dp.include_router(tips_router())  # /tip and /calendar before "unknown command"
     dp.include_router(calendar_router())
+    dp.include_router(audits_router())
     dp.include_router(commands_router())
     dp.include_router(groups_router())
     dp.include_router(group_feeds_router())

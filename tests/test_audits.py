@@ -59,6 +59,11 @@ async def test_an_audit_planned_reminded_carried_out_in_chinese_and_its_finding_
     await local.tick()
     reminders = [m["text"] for m in boss.messages() if m.get("text", "").startswith("📅")]
     assert any("IA-2026-01 冲压车间" in r and "还有 7 天" in r for r in reminders)
+    reminder = auditor.text()  # the auditor is reminded too, with a button into the audit
+    assert reminder == "📋 您负责的审核 IA-2026-01 · 冲压车间：2026年12月8日（还有 7 天）。"
+    await auditor.press("📋 打开审核")
+    assert "IA-2026-01 · 已计划" in auditor.text() and "▶️ 开始审核" in auditor.buttons()
+    await auditor.press("⬅️ 返回")
 
     # The auditor sees only their audit and carries it out on the phone.
     await operator.send("/audits")
@@ -90,6 +95,8 @@ async def test_an_audit_planned_reminded_carried_out_in_chinese_and_its_finding_
     assert "✅ IA-2026-01 已完成，审核报告已发布。" in auditor.text()
     assert "NC-2026-0001" in auditor.text()
 
+    step = local.db.execute("SELECT status FROM roadmap WHERE step_id = 'internal-audit'")
+    assert step.fetchone()[0] == "done"  # the roadmap shows an internal audit carried out
     report = nc.repo.get(local.db, 1)
     assert report.severity == "minor" and report.description.startswith("[IA-2026-01 · 8.5.")
     row = local.db.execute("SELECT source, audit_id, clause FROM nonconformities").fetchone()

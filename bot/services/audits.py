@@ -15,6 +15,7 @@ from bot import clock
 from bot.db import audits as repo
 from bot.db import content as content_repo
 from bot.db import orgs as orgs_repo
+from bot.db import readiness as readiness_repo
 from bot.db.audits import Audit, Finding
 from bot.db.tx import write
 from bot.services import nc, orgs, people, text
@@ -25,6 +26,7 @@ NONCONFORMING = ("minor", "major")
 NEEDS_NOTE = ("observation", "improvement", "minor", "major")
 MAX_SUBJECT = 80
 MAX_CLAUSES = 30
+ROADMAP_STEP = "internal-audit"
 # A finding's report is filed under the category its clause is about.
 CATEGORY_BY_CLAUSE = {
     "7.5": "documentation",
@@ -185,6 +187,8 @@ def finish(db: sqlite_utils.Database, actor_id: int, audit_id: int) -> Finished:
             reports.append(submitted.report)
         repo.set_status(db, found.id, ("planned", "in_progress"), "done", finished_at=stamp)
         version = repo.issue(db, found.id, _body(db, found.id), actor_id, stamp)
+        # The roadmap's step shows it: an internal audit has been carried out here.
+        readiness_repo.set_step(db, found.org_id, ROADMAP_STEP, actor_id, stamp, status="done")
     return Finished(repo.get(db, found.id), reports, version)
 
 

@@ -146,6 +146,7 @@ def morning(db: sqlite_utils.Database, zone: str, now: datetime) -> int:
                 owed += _digest(db, user_id, today, stamp)
             if manager:
                 owed += qms_calendar.remind(db, org_id, user_id, today, stamp)
+        owed += _audit_reminders(db, zone, today, stamp)
         if today.weekday() == 0:
             for chat_id in _digest_groups(db, zone):
                 owed += _digest(db, chat_id, today, stamp)
@@ -171,3 +172,22 @@ def _digest_groups(db: sqlite_utils.Database, zone: str) -> list[int]:
         [zone],
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def _audit_reminders(db: sqlite_utils.Database, zone: str, today: date, stamp: str) -> int:
+    """Auditors living in ``zone`` are reminded of their audits 7 and 1 days before and on
+    the day (managers see them on the QMS calendar)."""
+    rows = db.execute(
+        "SELECT a.id, a.auditor_id, a.planned_for FROM audits a"
+        " JOIN users u ON u.id = a.auditor_id JOIN organizations o ON o.id = a.org_id"
+        " WHERE a.status IN ('planned', 'in_progress') AND u.active = 1"
+        " AND COALESCE(u.timezone, o.timezone) = ? AND a.planned_for BETWEEN ? AND ?",
+        [zone, today.isoformat(), (today + timedelta(days=7)).isoformat()],
+    ).fetchall()
+    owed = 0
+    for audit_id, auditor_id, day in rows:
+        mark = qms_calendar.milestone((date.fromisoformat(day) - today).days)
+        params = {"audit": audit_id, "day": day}
+        key = f"audit:{audit_id}:{day}:{mark}"
+        owed += outbox.notice(db, key, auditor_id, "audit.reminder", params, stamp)
+    return owed

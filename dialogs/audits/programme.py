@@ -274,6 +274,12 @@ async def suggestions(dialog_manager: DialogManager, db, user, **kwargs) -> dict
     return {"lines": "\n".join(lines) or _("No teams yet: add them under 📍 Areas and teams.")}
 
 
+async def on_start(start_data: dict | None, manager: DialogManager) -> None:
+    """Opened on one audit (a reminder's button): show it."""
+    if start_data and "audit" in start_data:
+        manager.dialog_data["audit"] = int(start_data["audit"])
+
+
 def audits_dialog() -> Dialog:
     back = SwitchTo(T("⬅️ Back"), id="to_list", state=Audits.list)
     return Dialog(
@@ -347,4 +353,5 @@ def audits_dialog() -> Dialog:
             state=Audits.suggest,
             getter=suggestions,
         ),
+        on_start=on_start,
     )

@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import ShowMode
 
 from bot import clock
+from bot.i18n import N_
 from bot.services import charts, export, library, orgs, readiness
 from bot.services.readiness import Score
 from dialogs.common import esc
@@ -26,11 +27,21 @@ def answer_names() -> dict[str, str]:
     }
 
 
+# Gaps the bot itself helps close: where to do it here.
+IN_THE_BOT = {
+    "9.2": N_("Plan and carry out internal audits here: /audits"),
+}
+
+
 def gap_lines(db: sqlite_utils.Database, scored: Score, locale: str, limit: int) -> str:
     lines = []
     for gap in scored.gaps[:limit]:
         entry = readiness.question(db, gap.question_id, locale)
-        lines.append(f"{ICONS[gap.answer]} <b>{gap.clause}</b> {esc(entry.texts['action'])}")
+        line = f"{ICONS[gap.answer]} <b>{gap.clause}</b> {esc(entry.texts['action'])}"
+        here = next((m for c, m in IN_THE_BOT.items() if gap.clause.startswith(c)), None)
+        if here:
+            line += " → " + _(here)
+        lines.append(line)
     return "\n".join(lines)
 
 
