@@ -31,6 +31,7 @@ from bot.limiter import SendLimiter
 from bot.middlewares import UserLocaleMiddleware
 from bot.scheduler import start_scheduler, stop_scheduler
 from dialogs.audits.notices import audits_router
+from dialogs.audits.objectives import objectives_dialog, objectives_router
 from dialogs.audits.programme import audits_dialog
 from dialogs.audits.run import audit_run_dialog
 from dialogs.home.menu import help_dialog, menu_dialog
@@ -84,6 +85,7 @@ DIALOGS = (
     training_dialog,
     audits_dialog,
     audit_run_dialog,
+    objectives_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(tips_router())  # /tip and /calendar before "unknown command"
     dp.include_router(calendar_router())
     dp.include_router(audits_router())
+    dp.include_router(objectives_router())
     dp.include_router(commands_router())
     dp.include_router(groups_router())
     dp.include_router(group_feeds_router())
@@ -164,6 +167,7 @@ COMMANDS = (
     ("calendar", N_("QMS calendar: audits, reviews, certification dates (managers)")),
     ("training", N_("Training: who practised, weakest topics, the record (managers)")),
     ("audits", N_("Internal audits: the programme, and the audits assigned to you")),
+    ("objectives", N_("Quality objectives: targets, values, trends")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),
     ("tip", N_("A quality tip now")),

@@ -29,6 +29,7 @@ from dialogs.states import (
     Invites,
     Library,
     Menu,
+    Objectives,
     Onboarding,
     Organization,
     Practice,
@@ -160,6 +161,11 @@ def commands_router() -> Router:
     async def audits_command(message: Message, dialog_manager: DialogManager, db, user) -> None:
         orgs.require(db, user.id, "worker")  # a member: the list says what they may see
         await open_over(dialog_manager, Audits.list)
+
+    @router.message(Command("objectives", ignore_case=True))
+    async def objectives_command(message: Message, dialog_manager: DialogManager, db, user):
+        orgs.require(db, user.id, "worker")
+        await open_over(dialog_manager, Objectives.list)
 
     @router.message(Command("training", ignore_case=True))
     async def training(message: Message, dialog_manager: DialogManager, db, user) -> None:

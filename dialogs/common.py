@@ -22,6 +22,7 @@ from dialogs.states import (
     Library,
     Members,
     Menu,
+    Objectives,
     Organization,
     Places,
     Practice,
@@ -120,6 +121,7 @@ def CloseButton(id: str = "close") -> Button:
 BROWSING = (
     Announcements,
     Audits,
+    Objectives,
     Help,
     Library,
     Preferences,

@@ -174,3 +174,16 @@ class AuditRun(StatesGroup):
     note = State()
     summary = State()
     done = State()
+
+
+class Objectives(StatesGroup):
+    list = State()
+    objective = State()
+    title = State()
+    target = State()
+    unit = State()
+    better = State()
+    owner = State()
+    every = State()
+    due = State()
+    value = State()

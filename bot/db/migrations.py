@@ -591,3 +591,38 @@ def m017_internal_audits(db: sqlite_utils.Database) -> None:
         ALTER TABLE nonconformities ADD COLUMN clause TEXT;
         """,
     )
+
+
+@migration
+def m018_quality_objectives(db: sqlite_utils.Database) -> None:
+    """Quality objectives (ISO 9001 6.2): what is measured, the target and which way is
+    better, who measures it, by when, how often; and the value of each period (a week, a
+    month or a quarter), entered by its owner when the bot asks."""
+    script(
+        db,
+        """
+        CREATE TABLE objectives (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            target REAL NOT NULL,
+            unit TEXT NOT NULL,
+            better TEXT NOT NULL CHECK (better IN ('higher', 'lower')),
+            owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            due_date TEXT NOT NULL,
+            every TEXT NOT NULL CHECK (every IN ('week', 'month', 'quarter')),
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            closed_at TEXT
+        );
+        CREATE INDEX objectives_org ON objectives(org_id);
+        CREATE TABLE objective_values (
+            objective_id INTEGER NOT NULL REFERENCES objectives(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            value REAL NOT NULL,
+            entered_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            entered_at TEXT NOT NULL,
+            PRIMARY KEY (objective_id, period)
+        ) WITHOUT ROWID;
+        """,
+    )

@@ -101,3 +101,36 @@ def week_chart(
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def trend_chart(
+    title: str, periods: list[str], values: list[float], target: float, target_label: str
+) -> bytes:
+    """An objective's values per period as a line, with its target as a dashed line."""
+    _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 3.6), dpi=120)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.plot(range(len(periods)), values, marker="o", color="#1565c0")
+    for place, value in enumerate(values):
+        axes.annotate(
+            f"{value:g}",
+            (place, value),
+            textcoords="offset points",
+            xytext=(0, 6),
+            ha="center",
+            fontsize=9,
+        )
+    axes.axhline(target, color="#2e7d32", linestyle="--", linewidth=1, label=target_label)
+    axes.set_xticks(list(range(len(periods))), labels=periods, fontsize=9, rotation=30)
+    axes.set_title(title, fontsize=13)
+    axes.legend(frameon=False)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -24,6 +24,7 @@ from dialogs.states import (
     Invites,
     Members,
     Menu,
+    Objectives,
     Onboarding,
     Organization,
     Places,
@@ -147,6 +148,9 @@ def organization_dialog() -> Dialog:
             ),
             Start(T("📅 QMS calendar"), id="calendar", state=QmsCalendar.list, when="is_manager"),
             Start(T("🎓 Training"), id="training", state=Training.overview, when="is_manager"),
+            Start(
+                T("🎯 Quality objectives"), id="objectives", state=Objectives.list, when="member"
+            ),
             Start(T("📋 Internal audits"), id="audits", state=Audits.list, when="member"),
             SwitchTo(
                 T("⚙️ Organization settings"),
