@@ -33,6 +33,7 @@ from bot.scheduler import start_scheduler, stop_scheduler
 from dialogs.audits.notices import audits_router
 from dialogs.audits.objectives import objectives_dialog, objectives_router
 from dialogs.audits.programme import audits_dialog
+from dialogs.audits.reviews import reviews_dialog, reviews_router
 from dialogs.audits.run import audit_run_dialog
 from dialogs.home.menu import help_dialog, menu_dialog
 from dialogs.home.privacy import privacy_dialog
@@ -86,6 +87,7 @@ DIALOGS = (
     audits_dialog,
     audit_run_dialog,
     objectives_dialog,
+    reviews_dialog,
 )
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,7 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     dp.include_router(calendar_router())
     dp.include_router(audits_router())
     dp.include_router(objectives_router())
+    dp.include_router(reviews_router())
     dp.include_router(commands_router())
     dp.include_router(groups_router())
     dp.include_router(group_feeds_router())
@@ -168,6 +171,7 @@ COMMANDS = (
     ("training", N_("Training: who practised, weakest topics, the record (managers)")),
     ("audits", N_("Internal audits: the programme, and the audits assigned to you")),
     ("objectives", N_("Quality objectives: targets, values, trends")),
+    ("review", N_("Management review: the pack, decisions, minutes (managers)")),
     ("library", N_("ISO 9000 library and clause map")),
     ("search", N_("Search the library")),
     ("tip", N_("A quality tip now")),

@@ -38,6 +38,7 @@ from dialogs.states import (
     Readiness,
     Report,
     Reports,
+    Reviews,
     Roadmap,
     Training,
 )
@@ -166,6 +167,11 @@ def commands_router() -> Router:
     async def objectives_command(message: Message, dialog_manager: DialogManager, db, user):
         orgs.require(db, user.id, "worker")
         await open_over(dialog_manager, Objectives.list)
+
+    @router.message(Command("review", "reviews", ignore_case=True))
+    async def reviews_command(message: Message, dialog_manager: DialogManager, db, user):
+        orgs.require(db, user.id, "manager")
+        await open_over(dialog_manager, Reviews.list)
 
     @router.message(Command("training", ignore_case=True))
     async def training(message: Message, dialog_manager: DialogManager, db, user) -> None:

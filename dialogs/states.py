@@ -187,3 +187,14 @@ class Objectives(StatesGroup):
     every = State()
     due = State()
     value = State()
+
+
+class Reviews(StatesGroup):
+    list = State()
+    day = State()
+    review = State()
+    ask = State()
+    kind = State()
+    decision = State()
+    owner = State()
+    due = State()

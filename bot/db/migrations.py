@@ -626,3 +626,47 @@ def m018_quality_objectives(db: sqlite_utils.Database) -> None:
         ) WITHOUT ROWID;
         """,
     )
+
+
+@migration
+def m019_management_reviews(db: sqlite_utils.Database) -> None:
+    """Management reviews (ISO 9001 9.3): what the manager adds to the inputs the bot cannot
+    know, the decisions (9.3.3 a–c) each with an owner and a due date, followed up like
+    corrective actions, and the issued minutes, frozen as issued."""
+    script(
+        db,
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            org_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+            year INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            held_on TEXT NOT NULL,
+            since TEXT NOT NULL,
+            answers TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'issued')),
+            created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (org_id, year, number)
+        );
+        CREATE TABLE review_decisions (
+            id INTEGER PRIMARY KEY,
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('improvement', 'change', 'resources')),
+            text TEXT NOT NULL,
+            owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            due_date TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+            done_at TEXT
+        );
+        CREATE INDEX review_decisions_open ON review_decisions(owner_id, status);
+        CREATE TABLE review_minutes (
+            review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            issued_at TEXT NOT NULL,
+            issued_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (review_id, version)
+        );
+        """,
+    )

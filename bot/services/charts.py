@@ -134,3 +134,26 @@ def trend_chart(
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def bar_chart(title: str, labels: list[str], values: list[int]) -> bytes:
+    """One bar per label (e.g. reports per month), counts written on them."""
+    _matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(7, 3.4), dpi=120)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    bars = axes.bar(range(len(labels)), values, color="#c62828")
+    axes.bar_label(bars, fontsize=9)
+    axes.set_xticks(list(range(len(labels))), labels=labels, fontsize=9, rotation=30)
+    axes.set_title(title, fontsize=13)
+    axes.set_ylim(0, max([*values, 1]) * 1.25)
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -17,7 +17,7 @@ import sqlite_utils
 from bot import clock
 from bot.db import outbox
 from bot.db.tx import write
-from bot.services import nc, objectives, qms_calendar, team_quiz, tips
+from bot.services import nc, objectives, qms_calendar, reviews, team_quiz, tips
 
 log = logging.getLogger(__name__)
 MORNING = time(8, 0)
@@ -147,6 +147,10 @@ def morning(db: sqlite_utils.Database, zone: str, now: datetime) -> int:
             if manager:
                 owed += qms_calendar.remind(db, org_id, user_id, today, stamp)
         owed += _audit_reminders(db, zone, today, stamp)
+        for decision_id, owner_id in reviews.due_decisions(db, zone, today):
+            params = {"decision": decision_id}
+            key = f"review-decision:{decision_id}:{day}"
+            owed += outbox.notice(db, key, owner_id, "review.decision", params, stamp)
         for objective_id, owner_id, period in objectives.due_questions(db, zone, today):
             params = {"objective": objective_id, "period": period}
             key = f"objective:{objective_id}:{period}"

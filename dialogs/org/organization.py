@@ -29,6 +29,7 @@ from dialogs.states import (
     Organization,
     Places,
     QmsCalendar,
+    Reviews,
     Training,
 )
 
@@ -152,6 +153,7 @@ def organization_dialog() -> Dialog:
                 T("🎯 Quality objectives"), id="objectives", state=Objectives.list, when="member"
             ),
             Start(T("📋 Internal audits"), id="audits", state=Audits.list, when="member"),
+            Start(T("🧭 Management review"), id="reviews", state=Reviews.list, when="is_manager"),
             SwitchTo(
                 T("⚙️ Organization settings"),
                 id="to_settings",
