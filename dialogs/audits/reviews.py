@@ -159,7 +159,7 @@ async def asked(dialog_manager: DialogManager, **kwargs) -> dict:
     now = found.answers.get(key)
     return {
         "question": _(QUESTIONS[key]),
-        "now": _("Now: {text}").format(text=esc(text.shorten(now, 300))) if now else "",
+        "now": "\n" + _("Now: {text}").format(text=esc(text.shorten(now, 300))) if now else "",
     }
 
 
@@ -297,7 +297,8 @@ def minutes_labels(body: dict) -> dict:
         for a in body["c6_audits"]
     ]
     decisions = [
-        [_(KIND_NAMES[d["kind"]]), d["text"], d["owner"], d["due"]] for d in body["decisions"]
+        [_(KIND_NAMES[d["kind"]]), d["text"], d["owner"], format_day(d["due"], locale)]
+        for d in body["decisions"]
     ]
     objective_charts = [
         ("trend", g["title"], [tuple(v) for v in g["values"]], g["target"], _("target"))
@@ -510,7 +511,7 @@ def reviews_dialog() -> Dialog:
             getter=review_page,
         ),
         Window(
-            T("{question}\n\n{now}\nType your answer, or skip."),
+            T("{question}\n{now}\nType your answer, or skip."),
             TextInput(id="answer", on_success=on_answer),
             Button(T("Skip ➡️"), id="skip", on_click=on_skip),
             back,
