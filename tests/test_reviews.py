@@ -152,3 +152,27 @@ async def test_only_managers_of_the_organization_see_reviews(local, clock):
         reviews.mark_done(local.db, worker.id, decision.id)
     await worker.send("/review")
     assert "manager" in worker.text().lower()
+
+
+async def test_crafted_buttons_into_audits_and_review_actions_are_refused(local, clock):
+    from dialogs.audits.notices import OpenAudit
+    from dialogs.audits.reviews import DecisionDone
+
+    clock(TUESDAY)
+    boss, worker = await team(local, 9201, "Gamma Ltd")
+    today = TUESDAY.date()
+    found = reviews.start(local.db, boss.id, today)
+    decision = reviews.decide(
+        local.db, boss.id, found.id, "change", "Update the scope", boss.id, today, today
+    )
+    audit = audits.plan(local.db, boss.id, "Stores", None, ["8.5"], today, boss.id, today)
+    outsider = local.user(9299, language_code="en", first_name="Eve")
+    await outsider.send("/start")
+    for person in (worker, outsider):
+        screen = person.messages()[-1]
+        answer = await person.press_data(DecisionDone(id=decision.id).pack(), screen)
+        assert answer["show_alert"] or answer.get("text")
+        answer = await person.press_data(OpenAudit(id=audit.id).pack(), screen)
+        assert answer["show_alert"] or answer.get("text")
+    assert reviews.decision(local.db, decision.id).status == "open"
+    assert "Stores" not in worker.text() and "Stores" not in outsider.text()

@@ -30,6 +30,8 @@ def answer_names() -> dict[str, str]:
 # Gaps the bot itself helps close: where to do it here.
 IN_THE_BOT = {
     "9.2": N_("Plan and carry out internal audits here: /audits"),
+    "9.3": N_("Prepare and record the management review here: /review"),
+    "6.2": N_("Set quality objectives and track them here: /objectives"),
 }
 
 
