@@ -15,6 +15,7 @@ from tests.conftest import SHANGHAI
 from tests.test_onboarding import create_org, new_invite
 
 TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
+LEAK_ZH = {"description": "3号压力机漏油", "category": "equipment", "severity": "minor"}
 
 
 async def company(local):
@@ -38,8 +39,15 @@ async def test_an_audit_planned_reminded_carried_out_in_chinese_and_its_finding_
 ):
     clock(TUESDAY)
     boss, auditor, operator = await company(local)
+    for n in range(5):  # the press team's reports: audit it more often
+        nc.report(local.db, operator.id, LEAK_ZH, [], f"leak-{n}")
     await boss.send("/audits")
     assert "2026 年内部审核：已完成 0 次，共 0 次。" in boss.text()
+    await boss.press("💡 审核频次")
+    assert "• 冲压班：近 12 个月 5 份报告 → 每年审核 4 次（已安排 0 次）" in boss.text()
+    await boss.press("➕ 冲压班 (0/4)")  # accept: plan one for that team (then change it)
+    assert "审核哪些条款？" in boss.text()
+    await boss.press("⬅️ 返回")
     await boss.press("➕ 安排审核")
     await boss.send("冲压车间")
     await boss.press("冲压班")
@@ -93,16 +101,18 @@ async def test_an_audit_planned_reminded_carried_out_in_chinese_and_its_finding_
     assert "结束审核时，每个不符合项都会生成一份报告。" in auditor.text()
     await auditor.press("🏁 结束审核并发布报告")
     assert "✅ IA-2026-01 已完成，审核报告已发布。" in auditor.text()
-    assert "NC-2026-0001" in auditor.text()
+    assert "NC-2026-0006" in auditor.text()
 
     step = local.db.execute("SELECT status FROM roadmap WHERE step_id = 'internal-audit'")
     assert step.fetchone()[0] == "done"  # the roadmap shows an internal audit carried out
-    report = nc.repo.get(local.db, 1)
+    report = nc.repo.get(local.db, 6)
     assert report.severity == "minor" and report.description.startswith("[IA-2026-01 · 8.5.")
-    row = local.db.execute("SELECT source, audit_id, clause FROM nonconformities").fetchone()
+    row = local.db.execute(
+        "SELECT source, audit_id, clause FROM nonconformities WHERE id = 6"
+    ).fetchone()
     assert row[0] == "internal_audit" and row[1] == 1 and row[2].startswith("8.5.")
     assert nc.photo_count(local.db, report.id) == 1
-    assert any("NC-2026-0001" in m.get("text", "") for m in boss.messages())  # managers told
+    assert any("NC-2026-0006" in m.get("text", "") for m in boss.messages())  # managers told
 
     # The finding is driven to closure like any report.
     assert nc.move(local.db, boss.id, report.id, "contained", "料箱已贴待检标识") == "moved"
@@ -133,7 +143,7 @@ async def test_an_audit_planned_reminded_carried_out_in_chinese_and_its_finding_
     assert head[1][0] == "IA-2026-01" and head[1][1] == 1 and head[1][7] == "陈工"
     findings = {row[0]: row for row in book["审核发现"].iter_rows(values_only=True)}
     minor = next(r for r in findings.values() if r[2] == "轻微不符合")
-    assert minor[4] == "NC-2026-0001" and minor[5] == "已关闭"
+    assert minor[4] == "NC-2026-0006" and minor[5] == "已关闭"
     assert any(r[2] == "观察项" for r in findings.values())
 
 

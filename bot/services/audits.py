@@ -256,6 +256,7 @@ class Suggestion:
     team: str
     reports: int  # written by the team in the last 12 months
     per_year: int  # audits suggested
+    planned: int  # audits of the team's work in the programme this year
 
 
 def suggestions(db: sqlite_utils.Database, actor_id: int, now: datetime) -> list[Suggestion]:
@@ -264,10 +265,14 @@ def suggestions(db: sqlite_utils.Database, actor_id: int, now: datetime) -> list
     change, most reports first."""
     member = orgs.require(db, actor_id, "manager")
     counts = repo.reports_per_team(db, member.org_id, clock.stamp(now - timedelta(days=365)))
+    year = clock.today(orgs_repo.organization(db, member.org_id)["timezone"], now).year
+    planned: dict[int, int] = {}
+    for audit in repo.of_year(db, member.org_id, year):
+        if audit.team_id is not None and audit.status != "cancelled":
+            planned[audit.team_id] = planned.get(audit.team_id, 0) + 1
     found = []
     for team_id, name in orgs_repo.places(db, "teams", member.org_id):
         reports = counts.get(team_id, 0)
-        found.append(
-            Suggestion(team_id, name, reports, 4 if reports >= 5 else 2 if reports >= 2 else 1)
-        )
+        per_year = 4 if reports >= 5 else 2 if reports >= 2 else 1
+        found.append(Suggestion(team_id, name, reports, per_year, planned.get(team_id, 0)))
     return sorted(found, key=lambda s: (-s.reports, s.team))

@@ -266,12 +266,32 @@ async def on_auditor(callback: CallbackQuery, widget, manager: DialogManager, it
 async def suggestions(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     found = audits.suggestions(db, user.id, clock.now())
     lines = [
-        _("• {team}: {reports} reports in 12 months → {n} audits a year").format(
-            team=esc(text.shorten(s.team, 40)), reports=s.reports, n=s.per_year
+        _(
+            "• {team}: {reports} reports in 12 months → {n} audits a year ({planned} planned)"
+        ).format(
+            team=esc(text.shorten(s.team, 40)), reports=s.reports, n=s.per_year, planned=s.planned
         )
         for s in found[:40]
     ]
-    return {"lines": "\n".join(lines) or _("No teams yet: add them under 📍 Areas and teams.")}
+    return {
+        "lines": "\n".join(lines) or _("No teams yet: add them under 📍 Areas and teams."),
+        "short": [
+            (str(s.team_id), text.shorten(f"➕ {s.team} ({s.planned}/{s.per_year})", 40))
+            for s in found[:40]
+            if s.planned < s.per_year
+        ],
+    }
+
+
+async def on_accept(callback: CallbackQuery, widget, manager: DialogManager, item: str) -> None:
+    """Accept the suggestion for a team: plan an audit of its work (what, clauses, day and
+    auditor still chosen, so the plan can be changed)."""
+    db, user = _data(manager)
+    teams_here = dict((str(i), name) for i, name in orgs.places(db, user.id, "teams"))
+    if item not in teams_here:
+        return
+    manager.dialog_data.update(subject=teams_here[item], team=int(item), clauses=[])
+    await manager.switch_to(Audits.clauses)
 
 
 async def on_start(start_data: dict | None, manager: DialogManager) -> None:
@@ -349,6 +369,7 @@ def audits_dialog() -> Dialog:
                 "<b>💡 How often to audit</b>\n\nMore often where more goes wrong (9.2.2): a "
                 "suggestion to accept or change.\n\n{lines}"
             ),
+            Choices("short", on_accept, page=10),
             back,
             state=Audits.suggest,
             getter=suggestions,
