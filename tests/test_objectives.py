@@ -76,3 +76,5 @@ def test_periods_and_typed_numbers():
     assert objectives.last_period(date(2026, 3, 1) + timedelta(days=0), "month") == "2026-02"
     assert objectives.parse_number("98,5") == 98.5 and objectives.parse_number("99%") == 99
     assert objectives.parse_number("ninety") is None
+    assert objectives.parse_number("1,250") == 1250  # a thousands separator
+    assert objectives.parse_number("9" * 400) is None  # not a value anyone measures

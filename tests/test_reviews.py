@@ -49,6 +49,7 @@ async def test_a_management_review_from_the_pack_to_its_minutes(local, clock):
         audits.record(db, worker.id, audit.id, clause, "conforming", None)
     audits.record(db, worker.id, audit.id, "7.5.3", "improvement", "Scan the paper master list")
     audits.finish(db, worker.id, audit.id)
+    await local.work()  # the managers' news of those reports, sent now
 
     clock(TUESDAY)
     await boss.send("/review")
@@ -77,7 +78,12 @@ async def test_a_management_review_from_the_pack_to_its_minutes(local, clock):
     await boss.press("Wu")
     await boss.press("20")
     assert "decisions: 1" in boss.text()
+    told = next(m for m in worker.messages() if m.get("text", "").startswith("🧭"))
+    assert told["text"].startswith("🧭 A management review gave you an action, due Dec 20")
 
+    answer = await boss.press("📄 Issue the minutes (DOCX)")  # the review is on the 15th
+    assert answer["show_alert"] and "issue its minutes on that day or after" in answer["text"]
+    clock(datetime(2026, 12, 15, 17, 0, tzinfo=SHANGHAI))
     await boss.press("📄 Issue the minutes (DOCX)")
     sent = [m for m in boss.messages() if "document" in m]
     minutes = docx.Document(io.BytesIO(local.api.files[sent[-2]["document"]["file_id"]].data))
@@ -113,7 +119,10 @@ async def test_a_management_review_from_the_pack_to_its_minutes(local, clock):
     await boss.send("Add carbon data to the customer requirements review")
     await boss.press("Al")
     await boss.press("22")
-    await boss.press("📄 Issue the minutes (DOCX)")
+    screen = next(m for m in reversed(boss.messages()) if "📄" in str(m.get("reply_markup")))
+    await boss.press("📄 Issue the minutes (DOCX)", screen)  # Al was told of his action
+    screen = next(m for m in reversed(boss.messages()) if "📄" in str(m.get("reply_markup")))
+    await boss.press("📄 Issue the minutes (DOCX)", screen)  # nothing changed: same version
     versions = local.db.execute("SELECT version, body FROM review_minutes ORDER BY version")
     first, second = versions.fetchall()
     assert len(json.loads(first[1])["decisions"]) == 1
@@ -122,7 +131,8 @@ async def test_a_management_review_from_the_pack_to_its_minutes(local, clock):
     # The decision's owner is reminded when it falls due and marks it done.
     clock(datetime(2026, 12, 18, 8, 5, tzinfo=SHANGHAI))
     await local.tick()
-    reminder = next(m for m in worker.messages() if m.get("text", "").startswith("🧭"))
+    reminder = [m for m in worker.messages() if m.get("text", "").startswith("🧭")][-1]
+    assert reminder["text"].startswith("🧭 Management review action due Dec 20")
     assert "Hire a night-shift inspector" in reminder["text"]
     answer = await worker.press("✅ Mark it done", reminder)
     assert answer["text"] == "Done: recorded."

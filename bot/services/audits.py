@@ -31,8 +31,6 @@ ROADMAP_STEP = "internal-audit"
 CATEGORY_BY_CLAUSE = {
     "7.5": "documentation",
     "8.4": "supplier",
-    "8.2": "complaint",
-    "9.1.2": "complaint",
     "7.1.3": "equipment",
     "7.1.5": "equipment",
     "8.7": "product",
@@ -171,6 +169,8 @@ def finish(db: sqlite_utils.Database, actor_id: int, audit_id: int) -> Finished:
     reports = []
     with write(db):
         recorded = repo.findings(db, found.id)
+        if any(clause not in recorded for clause in checklist(db, found)):
+            raise ValueError(f"{found.reference}: every clause needs a finding first")
         for clause in checklist(db, found):
             finding = recorded.get(clause)
             if finding is None or finding.result not in NONCONFORMING or finding.nc_id:
@@ -240,9 +240,14 @@ def state(audit: Audit, today: date) -> str:
     return audit.status
 
 
-def programme(db: sqlite_utils.Database, actor_id: int, year: int) -> list[Audit]:
+def programme(db: sqlite_utils.Database, actor_id: int, today: date) -> list[Audit]:
+    """This year's audits, and next year's already planned (planned in December for
+    January), in the order of their days."""
     member = orgs.require(db, actor_id, "manager")
-    return repo.of_year(db, member.org_id, year)
+    return [
+        *repo.of_year(db, member.org_id, today.year),
+        *repo.of_year(db, member.org_id, today.year + 1),
+    ]
 
 
 def assigned(db: sqlite_utils.Database, auditor_id: int) -> list[Audit]:

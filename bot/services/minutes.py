@@ -19,10 +19,12 @@ def docx(body: dict, labels: dict, lang: str) -> bytes:
     document = Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)
-    if lang == "zh":
-        for name in ("Normal", "Heading 1", "Heading 2", "Title"):
-            style = document.styles[name]
-            style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+    # Chinese text (all of it in Chinese minutes, names and areas in English ones) in a
+    # Chinese font: the headings' theme font would win, so it goes.
+    for name in ("Normal", "Heading 1", "Heading 2", "Title"):
+        fonts = document.styles[name].element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+        fonts.set(qn("w:eastAsia"), CJK_FONT)
 
     def say(text) -> str:
         return cell_text(str(text if text is not None else ""))

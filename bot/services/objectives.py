@@ -20,6 +20,7 @@ EVERY = ("week", "month", "quarter")
 MAX_TITLE = 100
 MAX_UNIT = 12
 NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,11 @@ _COLUMNS = "id, org_id, title, target, unit, better, owner_id, due_date, every, 
 def parse_number(typed: str) -> float | None:
     """ "98.5", "98,5", "９８．５" → 98.5; None if it is not a number."""
     cleaned = unicodedata.normalize("NFKC", typed).strip().replace(" ", "").rstrip("%")
-    return float(cleaned.replace(",", ".")) if NUMBER.match(cleaned) else None
+    if THOUSANDS.match(cleaned):  # 1,000 or 12,500: a thousands separator, not a decimal
+        cleaned = cleaned.replace(",", "")
+    if not NUMBER.match(cleaned) or len(cleaned) > 15:
+        return None
+    return float(cleaned.replace(",", "."))
 
 
 def add(

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from bot import clock
 from bot.db import orgs as orgs_repo
+from bot.db import outbox
 from bot.db import readiness as readiness_repo
 from bot.db.tx import write
 from bot.services import objectives, orgs, people, readiness, text
@@ -25,6 +26,10 @@ ASKED = ("context", "customers", "processes", "monitoring", "resources", "risks"
 KINDS = ("improvement", "change", "resources")  # 9.3.3 a), b), c)
 MAX_ANSWER = 2000
 MAX_DECISION = 500
+
+
+class TooEarly(ValueError):
+    """Minutes are issued on or after the day the review is held."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,9 @@ def start(db: sqlite_utils.Database, actor_id: int, held_on: date) -> Review:
     """A new review, covering the time since the last one (or the last twelve months)."""
     member = orgs.require(db, actor_id, "manager")
     with write(db):
-        last = db.execute(
-            "SELECT MAX(held_on) FROM reviews WHERE org_id = ? AND held_on < ?",
+        last = db.execute(  # a draft started by mistake does not shorten the next review
+            "SELECT MAX(held_on) FROM reviews WHERE org_id = ? AND held_on < ?"
+            " AND status = 'issued'",
             [member.org_id, held_on.isoformat()],
         ).fetchone()[0]
         since = last or (held_on - timedelta(days=365)).isoformat()
@@ -139,11 +145,20 @@ def decide(
         raise ValueError("a decision needs its kind, words and a date not in the past")
     if owner is None or owner.org_id != found.org_id:
         raise NotAllowed(f"user {owner_id} is not in the organization")
-    decision_id = db.execute(
-        "INSERT INTO review_decisions (review_id, kind, text, owner_id, due_date)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [found.id, kind, words, owner_id, due.isoformat()],
-    ).lastrowid
+    with write(db):  # the owner is told in the same transaction
+        decision_id = db.execute(
+            "INSERT INTO review_decisions (review_id, kind, text, owner_id, due_date)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [found.id, kind, words, owner_id, due.isoformat()],
+        ).lastrowid
+        outbox.notice(
+            db,
+            f"review-decision:{decision_id}:new",
+            owner_id,
+            "review.decision",
+            {"decision": decision_id, "new": True},
+            clock.stamp(),
+        )
     return decision(db, decision_id)
 
 
@@ -185,11 +200,18 @@ def mark_done(db: sqlite_utils.Database, actor_id: int, decision_id: int) -> boo
     )
 
 
+def still_member(db: sqlite_utils.Database, user_id: int, found: Decision) -> bool:
+    row = db.execute("SELECT org_id FROM reviews WHERE id = ?", [found.review_id]).fetchone()
+    member = orgs.membership(db, user_id)
+    return bool(row and member and member.org_id == row[0])
+
+
 def due_decisions(db: sqlite_utils.Database, zone: str, today: date) -> list[tuple[int, int]]:
     """(decision, owner) of open decisions due within two days or overdue, owners in ``zone``."""
     return db.execute(
         "SELECT d.id, d.owner_id FROM review_decisions d JOIN reviews r ON r.id = d.review_id"
         " JOIN users u ON u.id = d.owner_id JOIN organizations o ON o.id = r.org_id"
+        " JOIN members m ON m.user_id = d.owner_id AND m.org_id = r.org_id"
         " WHERE d.status = 'open' AND u.active = 1 AND COALESCE(u.timezone, o.timezone) = ?"
         " AND d.due_date <= ?",
         [zone, (today + timedelta(days=2)).isoformat()],
@@ -211,14 +233,15 @@ def pack(db: sqlite_utils.Database, actor_id: int, review_id: int) -> dict:
     )
     org_id = found.org_id
     reports = db.execute(
-        "SELECT id, year, number, category, area, severity, status, created_at, due_date"
-        " FROM nonconformities WHERE org_id = ? AND created_at >= ? AND created_at < ?",
+        "SELECT id, year, number, category, area, severity, status, created_at, due_date,"
+        " source FROM nonconformities WHERE org_id = ? AND created_at >= ? AND created_at < ?",
         [org_id, since, until],
     ).fetchall()
     by_month: dict[str, int] = {}
     by_area: dict[str, int] = {}
     by_category: dict[str, int] = {}
-    for _id, _y, _n, category, area, _sev, _status, created, _due in reports:
+    complaints = sum(r[3] == "complaint" and r[9] == "report" for r in reports)
+    for _id, _y, _n, category, area, _sev, _status, created, _due, _source in reports:
         month = clock.local(created, org["timezone"]).strftime("%Y-%m")
         by_month[month] = by_month.get(month, 0) + 1
         by_area[area or ""] = by_area.get(area or "", 0) + 1
@@ -283,7 +306,7 @@ def pack(db: sqlite_utils.Database, actor_id: int, review_id: int) -> dict:
             }
             for kind, words, owner, due, status, y, n in earlier
         ],
-        "c1_complaints": by_category.get("complaint", 0),
+        "c1_complaints": complaints,
         "c2_objectives": goals,
         "c3_product_process": {k: by_category.get(k, 0) for k in ("product", "process")},
         "c4_reports": {
@@ -327,16 +350,20 @@ def pack(db: sqlite_utils.Database, actor_id: int, review_id: int) -> dict:
 
 
 def issue(db: sqlite_utils.Database, actor_id: int, review_id: int) -> int:
-    """Freeze the minutes as they are now: the next version. An issued version never
-    changes; the roadmap's management-review step shows done."""
+    """Freeze the minutes as they are now: the next version, unless nothing changed since
+    the last (then that one). An issued version never changes; the roadmap's
+    management-review step shows done. Not before the day the review is held."""
     found = get(db, actor_id, review_id)
-    body = pack(db, actor_id, review_id)
+    org = orgs_repo.organization(db, found.org_id)
+    if date.fromisoformat(found.held_on) > clock.today(org["timezone"]):
+        raise TooEarly(found.held_on)
     stamp = clock.stamp()
-    with write(db):
-        version = db.execute(
-            "SELECT COALESCE(MAX(version), 0) + 1 FROM review_minutes WHERE review_id = ?",
-            [found.id],
-        ).fetchone()[0]
+    with write(db):  # one at a time: a double tap issues once
+        body = json.loads(json.dumps(pack(db, actor_id, review_id)))  # as stored: no tuples
+        latest = issued(db, actor_id, review_id)
+        if latest and latest[2] == body:
+            return latest[0]  # nothing changed since: the same version again
+        version = (latest[0] if latest else 0) + 1
         db.execute(
             "INSERT INTO review_minutes (review_id, version, issued_at, issued_by, body)"
             " VALUES (?, ?, ?, ?, ?)",

@@ -35,7 +35,8 @@ STATES = {
     "cancelled": N_("cancelled"),
     "overdue": N_("overdue"),
 }
-SHOWN = 40  # audits listed (buttons) on the programme screen
+SHOWN = 60  # audits with a button (paged) on the programme screen
+LIST_BUDGET = 3000  # characters of the list above them
 
 
 def _data(manager: DialogManager):
@@ -60,12 +61,21 @@ def _line(db, audit, today: date) -> str:
 async def listing(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     today = org_today(dialog_manager)
     manager = _is_manager(db, user)
-    shown = audits.programme(db, user.id, today.year) if manager else audits.assigned(db, user.id)
-    lines = [_line(db, a, today) for a in shown[:SHOWN]]
-    done = sum(a.status == "done" for a in shown)
+    shown = audits.programme(db, user.id, today) if manager else audits.assigned(db, user.id)
+    lines = []
+    for audit in shown[:SHOWN]:  # within the message's limit, however long the subjects
+        line = _line(db, audit, today)
+        if sum(len(x) + 1 for x in lines) + len(line) > LIST_BUDGET:
+            break
+        lines.append(line)
+    if len(lines) < len(shown):
+        lines.append(
+            _("… and {n} more: open them with the buttons.").format(n=len(shown) - len(lines))
+        )
+    done = sum(a.status == "done" and a.year == today.year for a in shown)
     head = (
         _("Internal audits {year}: {done} of {total} done.").format(
-            year=today.year, done=done, total=len(shown)
+            year=today.year, done=done, total=sum(a.year == today.year for a in shown)
         )
         if manager
         else _("Audits assigned to you:")

@@ -9,10 +9,12 @@ Decision owners are reminded when one falls due and mark it done from the remind
 """
 
 import asyncio
+import contextlib
 from datetime import date
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     BufferedInputFile,
@@ -241,7 +243,16 @@ async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen
 async def on_issue(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     db, user = _data(manager)
     found = _chosen(manager)
-    version = reviews.issue(db, user.id, found.id)
+    try:
+        version = reviews.issue(db, user.id, found.id)
+    except reviews.TooEarly:
+        await callback.answer(
+            _("The review is held on {day}: issue its minutes on that day or after.").format(
+                day=format_day(found.held_on, current_locale())
+            ),
+            show_alert=True,
+        )
+        return
     _version, _at, body = reviews.issued(db, user.id, found.id)
     lang = current_locale()
     labels = minutes_labels(body)
@@ -555,9 +566,13 @@ def decision_due(db, person: User | None, params: dict):
     found = reviews.decision(db, int(params.get("decision", 0)))
     if found is None or found.status != "open" or found.owner_id != person.id:
         return None
-    message = _("🧭 Management review action due {due}:\n{text}").format(
-        due=format_day(found.due_date, current_locale()), text=esc(found.text)
-    )
+    if not reviews.still_member(db, person.id, found):
+        return None  # left the organization since
+    message = (
+        _("🧭 A management review gave you an action, due {due}:\n{text}")
+        if params.get("new")
+        else _("🧭 Management review action due {due}:\n{text}")
+    ).format(due=format_day(found.due_date, current_locale()), text=esc(found.text))
     button = InlineKeyboardButton(
         text=_("✅ Mark it done"), callback_data=DecisionDone(id=found.id).pack()
     )
@@ -572,6 +587,8 @@ def reviews_router() -> Router:
     async def done(query: CallbackQuery, callback_data: DecisionDone, db, user) -> None:
         moved = reviews.mark_done(db, user.id, callback_data.id)  # NotAllowed: answered
         await query.answer(_("Done: recorded.") if moved else _("It was already done."))
-        await query.message.edit_reply_markup(reply_markup=None)
+        if moved:
+            with contextlib.suppress(TelegramBadRequest):  # the buttons already gone
+                await query.message.edit_reply_markup(reply_markup=None)
 
     return router

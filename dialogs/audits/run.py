@@ -23,6 +23,7 @@ from dialogs.common import T, current_locale, esc
 from dialogs.states import AuditRun
 
 MAX_NOTE = 1000
+SUMMARY_BUDGET = 3200  # characters of findings on the summary; the message stays < 4,096
 
 
 def _audit(manager: DialogManager):
@@ -156,16 +157,29 @@ async def summary(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
             reference=found.reference, done=len(recorded), total=len(checklist)
         )
     ]
-    for clause in checklist:
-        finding = recorded.get(clause)
-        if finding and finding.result != "conforming":
-            lines.append(
-                f"• {clause} · {result_name(finding.result)}: "
-                + esc(text.shorten(finding.note or "", 80))
-            )
-    if any(f.result in audits.NONCONFORMING for f in recorded.values()):
+    listed = [
+        f"• {clause} · {result_name(recorded[clause].result)}: "
+        + esc(text.shorten(recorded[clause].note or "", 80))
+        for clause in checklist
+        if clause in recorded and recorded[clause].result != "conforming"
+    ]
+    shown = 0
+    for line in listed:  # a long audit: the rest is in the report and its XLSX
+        if sum(len(x) for x in lines) + len(line) > SUMMARY_BUDGET:
+            break
+        lines.append(line)
+        shown += 1
+    if shown < len(listed):
+        lines.append(_("… and {n} more in the audit report.").format(n=len(listed) - shown))
+    unchecked = len(checklist) - len([c for c in checklist if c in recorded])
+    if unchecked:
+        lines += [
+            "",
+            _("{n} clauses are not checked yet: check them to finish.").format(n=unchecked),
+        ]
+    elif any(f.result in audits.NONCONFORMING for f in recorded.values()):
         lines += ["", _("Each nonconformity becomes a report when you finish.")]
-    return {"body": "\n".join(lines), "unchecked": len(recorded) < len(checklist)}
+    return {"body": "\n".join(lines), "complete": not unchecked}
 
 
 async def on_finish(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -223,7 +237,12 @@ def audit_run_dialog() -> Dialog:
         ),
         Window(
             Format("{body}"),
-            Button(T("🏁 Finish and issue the report"), id="finish", on_click=on_finish),
+            Button(
+                T("🏁 Finish and issue the report"),
+                id="finish",
+                on_click=on_finish,
+                when="complete",
+            ),
             SwitchTo(T("⬅️ Back to the checklist"), id="sum_back", state=AuditRun.item),
             Button(T("⏸ Pause"), id="pause2", on_click=_close),
             state=AuditRun.summary,
