@@ -183,3 +183,33 @@ async def test_who_may_see_plan_and_run_an_audit(local, clock):
     with pytest.raises(NotAllowed):  # finishing again: it is done
         audits.finish(local.db, auditor.id, found.id)
     assert audits.state(finished.audit, today + timedelta(days=9)) == "done"
+
+
+async def test_a_full_programme_and_an_audit_of_every_clause_fit_their_screens(local, clock):
+    """Every screen within Telegram's limits whatever the data: 60 audits with long subjects,
+    an audit of every clause with a long note on each."""
+    from dialogs.audits.programme import _main_clauses
+
+    clock(TUESDAY)
+    boss, auditor, _operator = await company(local)
+    today = TUESDAY.date()
+    big = audits.plan(
+        local.db, boss.id, "全" * 80, None, _main_clauses(local.db), today, auditor.id, today
+    )
+    checklist = audits.checklist(local.db, big)
+    assert len(checklist) > 50
+    for clause in checklist:
+        audits.record(local.db, auditor.id, big.id, clause, "observation", "现场说明" * 250)
+    for n in range(59):
+        day = today + timedelta(days=1 + n % 25)
+        audits.plan(local.db, boss.id, f"{n} " + "长" * 78, None, ["8.5"], day, auditor.id, today)
+    await boss.send("/audits")
+    assert "……另有" in boss.text() and len(boss.text()) < 4096
+    await auditor.send("/audits")
+    await auditor.press("IA-2026-01 · " + "全" * 29 + "…")
+    await auditor.press("▶️ 开始审核")
+    await auditor.press("🏁 汇总")
+    summary = auditor.text()
+    assert "……另有" in summary and "见审核报告" in summary and len(summary) < 4096
+    await auditor.press("🏁 结束审核并发布报告")
+    assert "✅ IA-2026-01 已完成" in auditor.text()
