@@ -174,6 +174,17 @@ async def test_who_may_see_plan_and_run_an_audit(local, clock):
     await operator.send("/audits")
     await operator.press_data("aud_x", operator.messages()[-1])
     assert "审核" in operator.text()
+    with pytest.raises(audits.NotIndependent):  # another auditor: the same rule
+        audits.reassign(local.db, boss.id, found.id, operator.id)
+    with pytest.raises(NotAllowed):  # only managers change the programme
+        audits.reassign(local.db, auditor.id, found.id, auditor.id)
+    spare = audits.plan(local.db, boss.id, "仓库", None, ["7.5"], today, auditor.id, today)
+    assert audits.reassign(local.db, boss.id, spare.id, boss.id).auditor_id == boss.id
+    assert audits.cancel(local.db, boss.id, spare.id)
+    with pytest.raises(NotAllowed):  # cancelled: nothing more to change or run
+        audits.cancel(local.db, boss.id, spare.id)
+    with pytest.raises(NotAllowed):
+        audits.record(local.db, boss.id, spare.id, "7.5.1", "conforming", None)
     with pytest.raises(ValueError):  # not every clause checked yet
         audits.finish(local.db, auditor.id, found.id)
     for clause in audits.checklist(local.db, found):
@@ -205,6 +216,12 @@ async def test_a_full_programme_and_an_audit_of_every_clause_fit_their_screens(l
         audits.plan(local.db, boss.id, f"{n} " + "长" * 78, None, ["8.5"], day, auditor.id, today)
     await boss.send("/audits")
     assert "……另有" in boss.text() and len(boss.text()) < 4096
+    await boss.press("IA-2026-02 · 0 " + "长" * 27 + "…")
+    await boss.press("👤 另选审核员")
+    await boss.press("王经理")
+    assert "审核员：王经理" in boss.text()
+    await boss.press("✖️ 取消这次审核")
+    assert "IA-2026-02 · 已取消" in boss.text()
     await auditor.send("/audits")
     await auditor.press("IA-2026-01 · " + "全" * 29 + "…")
     await auditor.press("▶️ 开始审核")

@@ -80,6 +80,30 @@ def plan(
     )
 
 
+def reassign(db: sqlite_utils.Database, actor_id: int, audit_id: int, auditor_id: int) -> Audit:
+    """Another auditor for an audit not yet done (managers; the same independence rule)."""
+    found = _managed(db, actor_id, audit_id)
+    check_auditor(db, found.org_id, auditor_id, found.team_id)
+    db.execute("UPDATE audits SET auditor_id = ? WHERE id = ?", [auditor_id, found.id])
+    return repo.get(db, found.id)
+
+
+def cancel(db: sqlite_utils.Database, actor_id: int, audit_id: int) -> bool:
+    """Take an audit not yet done off the programme (its findings so far are kept)."""
+    found = _managed(db, actor_id, audit_id)
+    return repo.set_status(db, found.id, ("planned", "in_progress"), "cancelled")
+
+
+def _managed(db: sqlite_utils.Database, actor_id: int, audit_id: int) -> Audit:
+    member = orgs.require(db, actor_id, "manager")
+    found = repo.get(db, audit_id)
+    if found is None or found.org_id != member.org_id:
+        raise NotAllowed(f"user {actor_id} may not change audit {audit_id}")
+    if found.status not in ("planned", "in_progress"):
+        raise NotAllowed(f"audit {audit_id} is {found.status}")
+    return found
+
+
 def check_auditor(db: sqlite_utils.Database, org_id: int, auditor_id: int, team_id) -> None:
     auditor = orgs_repo.membership(db, auditor_id)
     if auditor is None or auditor.org_id != org_id:

@@ -35,6 +35,10 @@ STATES = {
     "cancelled": N_("cancelled"),
     "overdue": N_("overdue"),
 }
+NOT_INDEPENDENT = N_(
+    "This person works in the team audited: auditors do not audit their own work "
+    "(ISO 19011). Choose someone else."
+)
 SHOWN = 60  # audits with a button (paged) on the programme screen
 LIST_BUDGET = 3000  # characters of the list above them
 
@@ -126,11 +130,24 @@ async def audit_page(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
                 "{improvement} · minor NC {minor} · major NC {major}"
             ).format(**counts)
         )
+    open_ = found.status in ("planned", "in_progress")
     return {
         "body": "\n".join(lines),
-        "can_run": found.auditor_id == user.id and found.status in ("planned", "in_progress"),
+        "can_run": found.auditor_id == user.id and open_,
+        "can_change": _is_manager(db, user) and open_,
         "is_done": found.status == "done",
     }
+
+
+async def on_change_auditor(callback: CallbackQuery, button: Button, manager: DialogManager):
+    found = _chosen(manager)
+    manager.dialog_data.update(reassign=found.id, team=found.team_id)
+    await manager.switch_to(Audits.auditor)
+
+
+async def on_cancel(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    db, user = _data(manager)
+    audits.cancel(db, user.id, _chosen(manager).id)
 
 
 async def on_run(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -235,6 +252,15 @@ async def on_auditor(callback: CallbackQuery, widget, manager: DialogManager, it
     data = manager.dialog_data
     if not (item.isdecimal() and item.isascii()):
         return
+    if data.get("reassign"):  # another auditor for an audit already planned
+        try:
+            audits.reassign(db, user.id, int(data.pop("reassign")), int(item))
+        except audits.NotIndependent:
+            data["reassign"] = data.get("audit")
+            await callback.answer(_(NOT_INDEPENDENT), show_alert=True)
+            return
+        await manager.switch_to(Audits.audit)
+        return
     try:
         found = audits.plan(
             db,
@@ -247,13 +273,7 @@ async def on_auditor(callback: CallbackQuery, widget, manager: DialogManager, it
             org_today(manager),
         )
     except audits.NotIndependent:
-        await callback.answer(
-            _(
-                "This person works in the team audited: auditors do not audit their own work "
-                "(ISO 19011). Choose someone else."
-            ),
-            show_alert=True,
-        )
+        await callback.answer(_(NOT_INDEPENDENT), show_alert=True)
         return
     except (ValueError, NotAllowed):
         await callback.answer(
@@ -326,6 +346,13 @@ def audits_dialog() -> Dialog:
             Format("{body}"),
             Button(T("▶️ Carry out the audit"), id="run", on_click=on_run, when="can_run"),
             Button(T("📊 Audit report (XLSX)"), id="export", on_click=on_export, when="is_done"),
+            Button(
+                T("👤 Another auditor"),
+                id="reassign",
+                on_click=on_change_auditor,
+                when="can_change",
+            ),
+            Button(T("✖️ Cancel this audit"), id="cancel", on_click=on_cancel, when="can_change"),
             back,
             state=Audits.audit,
             getter=audit_page,
