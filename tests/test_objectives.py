@@ -65,6 +65,13 @@ async def test_an_objective_with_monthly_values_and_its_trend(local, clock):
     assert chart["caption"] == "准时交付率"  # the screen comes back below it
     await boss.send("/objectives")
     assert "准时交付率：✅ 98.6 % (2027-01) · 目标 ≥ 98 %" in boss.text()
+    await boss.press("准时交付率")
+    await boss.press("🗄 关闭此目标")  # reached: no more questions, values kept
+    assert "还没有质量目标。" in boss.text()
+    clock(datetime(2027, 3, 1, 8, 5, tzinfo=SHANGHAI))
+    await local.tick()
+    assert len([m for m in owner.messages() if m.get("text", "").startswith("🎯")]) == 2
+    assert objectives.values(local.db, 1) == [("2026-12", 97.5), ("2027-01", 98.6)]
 
 
 def test_periods_and_typed_numbers():

@@ -142,6 +142,17 @@ def enter(
     )
 
 
+def close(db: sqlite_utils.Database, actor_id: int, objective_id: int) -> bool:
+    """Close an objective (reached, or replaced): no more questions; its values stay."""
+    member = orgs.require(db, actor_id, "manager")
+    return bool(
+        db.execute(
+            "UPDATE objectives SET closed_at = ? WHERE id = ? AND org_id = ? AND closed_at IS NULL",
+            [clock.stamp(), objective_id, member.org_id],
+        ).rowcount
+    )
+
+
 def values(db: sqlite_utils.Database, objective_id: int) -> list[tuple[str, float]]:
     """(period, value), oldest first."""
     return db.execute(

@@ -111,11 +111,19 @@ async def page(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
         + _("{period}: {value}").format(period=p, value=f"{v:g} {esc(found.unit)}".strip())
         for p, v in known
     ] or [_("No value yet.")]
+    member = orgs.membership(db, user.id)
     return {
         "body": "\n".join(lines),
         "may_enter": objectives.may_enter(db, user.id, found),
         "has_values": bool(known),
+        "may_close": member is not None and member.role in ("manager", "admin"),
     }
+
+
+async def on_close(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
+    db, user = _data(manager)
+    objectives.close(db, user.id, _chosen(manager).id)
+    await manager.switch_to(Objectives.list)
 
 
 async def on_enter(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
@@ -276,6 +284,7 @@ def objectives_dialog() -> Dialog:
             Format("{body}"),
             Button(T("✏️ Enter a value"), id="enter", on_click=on_enter, when="may_enter"),
             Button(T("📈 Trend"), id="trend", on_click=on_trend, when="has_values"),
+            Button(T("🗄 Close this objective"), id="close_it", on_click=on_close, when="may_close"),
             back,
             state=Objectives.objective,
             getter=page,
