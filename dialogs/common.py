@@ -10,7 +10,7 @@ from aiogram_dialog.widgets.kbd import Button, Column, Keyboard, ScrollingGroup,
 from aiogram_dialog.widgets.text import Format, Text
 
 from bot.i18n import N_
-from bot.services import text
+from bot.services import orgs, text
 from bot.services.library import MAX_QUERY
 from bot.services.orgs import NAME_LENGTH
 from dialogs.states import (
@@ -111,6 +111,15 @@ def Choices(id: str, on_click, page: int | None = None) -> Keyboard:
     if page is None:
         return Column(select)
     return ScrollingGroup(select, id=f"{id}_pages", width=1, height=page, hide_on_single_page=True)
+
+
+async def member_choices(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
+    """The organization's people to pick from (an owner), as ``owners`` (managers only)."""
+    return {
+        "owners": [
+            (str(p.user_id), text.shorten(p.name, 40)) for p in orgs.members(db, user.id)[:90]
+        ]
+    }
 
 
 def CloseButton(id: str = "close") -> Button:

@@ -63,12 +63,7 @@ def readiness_chart(title: str, labels: list[str], values: list[float | None], n
             va="center",
             fontsize=10,
         )
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return _png(figure, axes)
 
 
 def week_chart(
@@ -95,12 +90,7 @@ def week_chart(
     axes.legend(frameon=False)
     axes.set_ylim(0, max([*opened, *closed, 1]) * 1.25)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return _png(figure, axes)
 
 
 def trend_chart(
@@ -128,12 +118,7 @@ def trend_chart(
     axes.set_xticks(list(range(len(periods))), labels=periods, fontsize=9, rotation=30)
     axes.set_title(title, fontsize=13)
     axes.legend(frameon=False)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return _png(figure, axes)
 
 
 def bar_chart(title: str, labels: list[str], values: list[int]) -> bytes:
@@ -151,6 +136,11 @@ def bar_chart(title: str, labels: list[str], values: list[int]) -> bytes:
     axes.set_title(title, fontsize=13)
     axes.set_ylim(0, max([*values, 1]) * 1.25)
     axes.yaxis.get_major_locator().set_params(integer=True)
+    return _png(figure, axes)
+
+
+def _png(figure, axes) -> bytes:
+    """The figure as PNG bytes, without the top and right frame lines."""
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.tight_layout()

@@ -32,7 +32,7 @@ from bot.services import objectives, orgs, people, text
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
 from dialogs.calendar import LocalCalendar, org_today, refuse_past
-from dialogs.common import Choices, CloseButton, T, current_locale, esc, open_over
+from dialogs.common import Choices, CloseButton, T, current_locale, esc, member_choices, open_over
 from dialogs.states import Objectives
 
 EVERY_NAMES = {"week": N_("every week"), "month": N_("every month"), "quarter": N_("every quarter")}
@@ -212,14 +212,6 @@ def better(choice: str):
     return on_click
 
 
-async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
-    return {
-        "owners": [
-            (str(p.user_id), text.shorten(p.name, 40)) for p in orgs.members(db, user.id)[:90]
-        ]
-    }
-
-
 async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, item: str) -> None:
     if item.isdecimal() and item.isascii():
         manager.dialog_data["owner"] = int(item)
@@ -319,7 +311,7 @@ def objectives_dialog() -> Dialog:
             Choices("owners", on_owner, page=10),
             back,
             state=Objectives.owner,
-            getter=owners,
+            getter=member_choices,
         ),
         Window(
             T("How often is it measured?"),

@@ -31,11 +31,11 @@ from aiogram_dialog.widgets.text import Format
 
 from bot.i18n import N_, format_day, format_share
 from bot.outbox import renders
-from bot.services import export, minutes, orgs, reviews, text
+from bot.services import export, minutes, reviews, text
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
 from dialogs.calendar import LocalCalendar, org_today, refuse_past
-from dialogs.common import Choices, CloseButton, T, current_locale, esc
+from dialogs.common import Choices, CloseButton, T, current_locale, esc, member_choices
 from dialogs.nc.labels import category_name
 from dialogs.states import Reviews
 
@@ -201,14 +201,6 @@ async def on_decision(message: Message, widget, manager: DialogManager, typed: s
         return
     manager.dialog_data["words"] = words
     await manager.switch_to(Reviews.owner)
-
-
-async def owners(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
-    return {
-        "owners": [
-            (str(p.user_id), text.shorten(p.name, 40)) for p in orgs.members(db, user.id)[:90]
-        ]
-    }
 
 
 async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, item: str) -> None:
@@ -548,7 +540,7 @@ def reviews_dialog() -> Dialog:
             Choices("owners", on_owner, page=10),
             back,
             state=Reviews.owner,
-            getter=owners,
+            getter=member_choices,
         ),
         Window(
             T("Due by?"),
