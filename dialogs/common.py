@@ -113,6 +113,16 @@ def Choices(id: str, on_click, page: int | None = None) -> Keyboard:
     return ScrollingGroup(select, id=f"{id}_pages", width=1, height=page, hide_on_single_page=True)
 
 
+def choose(key: str, value: str, then: State):
+    """A button that records ``value`` under ``key`` in the dialog's data, then goes on."""
+
+    async def on_click(callback, button, manager: DialogManager) -> None:
+        manager.dialog_data[key] = value
+        await manager.switch_to(then)
+
+    return on_click
+
+
 async def member_choices(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
     """The organization's people to pick from (an owner), as ``owners`` (managers only)."""
     return {

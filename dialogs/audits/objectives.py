@@ -32,7 +32,16 @@ from bot.services import objectives, orgs, people, text
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
 from dialogs.calendar import LocalCalendar, org_today, refuse_past
-from dialogs.common import Choices, CloseButton, T, current_locale, esc, member_choices, open_over
+from dialogs.common import (
+    Choices,
+    CloseButton,
+    T,
+    choose,
+    current_locale,
+    esc,
+    member_choices,
+    open_over,
+)
 from dialogs.states import Objectives
 
 EVERY_NAMES = {"week": N_("every week"), "month": N_("every month"), "quarter": N_("every quarter")}
@@ -204,26 +213,10 @@ async def on_unit(message: Message, widget, manager: DialogManager, typed: str) 
     await manager.switch_to(Objectives.better)
 
 
-def better(choice: str):
-    async def on_click(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-        manager.dialog_data["better"] = choice
-        await manager.switch_to(Objectives.owner)
-
-    return on_click
-
-
 async def on_owner(callback: CallbackQuery, widget, manager: DialogManager, item: str) -> None:
     if item.isdecimal() and item.isascii():
         manager.dialog_data["owner"] = int(item)
         await manager.switch_to(Objectives.every)
-
-
-def every(choice: str):
-    async def on_click(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-        manager.dialog_data["every"] = choice
-        await manager.switch_to(Objectives.due)
-
-    return on_click
 
 
 async def on_due(callback: CallbackQuery, widget, manager: DialogManager, chosen: date) -> None:
@@ -301,8 +294,16 @@ def objectives_dialog() -> Dialog:
         ),
         Window(
             T("Which way is better?"),
-            Button(T("⬆️ Higher is better"), id="higher", on_click=better("higher")),
-            Button(T("⬇️ Lower is better"), id="lower", on_click=better("lower")),
+            Button(
+                T("⬆️ Higher is better"),
+                id="higher",
+                on_click=choose("better", "higher", Objectives.owner),
+            ),
+            Button(
+                T("⬇️ Lower is better"),
+                id="lower",
+                on_click=choose("better", "lower", Objectives.owner),
+            ),
             back,
             state=Objectives.better,
         ),
@@ -315,9 +316,13 @@ def objectives_dialog() -> Dialog:
         ),
         Window(
             T("How often is it measured?"),
-            Button(T("Every week"), id="week", on_click=every("week")),
-            Button(T("Every month"), id="month", on_click=every("month")),
-            Button(T("Every quarter"), id="quarter", on_click=every("quarter")),
+            Button(T("Every week"), id="week", on_click=choose("every", "week", Objectives.due)),
+            Button(T("Every month"), id="month", on_click=choose("every", "month", Objectives.due)),
+            Button(
+                T("Every quarter"),
+                id="quarter",
+                on_click=choose("every", "quarter", Objectives.due),
+            ),
             back,
             state=Objectives.every,
         ),

@@ -35,7 +35,15 @@ from bot.services import export, minutes, reviews, text
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
 from dialogs.calendar import LocalCalendar, org_today, refuse_past
-from dialogs.common import Choices, CloseButton, T, current_locale, esc, member_choices
+from dialogs.common import (
+    Choices,
+    CloseButton,
+    T,
+    choose,
+    current_locale,
+    esc,
+    member_choices,
+)
 from dialogs.nc.labels import category_name
 from dialogs.states import Reviews
 
@@ -182,14 +190,6 @@ async def on_answer(message: Message, widget, manager: DialogManager, typed: str
 
 async def on_skip(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
     await _next_question(manager)
-
-
-def kind(choice: str):
-    async def on_click(callback: CallbackQuery, button: Button, manager: DialogManager) -> None:
-        manager.dialog_data["kind"] = choice
-        await manager.switch_to(Reviews.decision)
-
-    return on_click
 
 
 async def on_decision(message: Message, widget, manager: DialogManager, typed: str) -> None:
@@ -523,9 +523,21 @@ def reviews_dialog() -> Dialog:
         ),
         Window(
             T("What kind of output is it (9.3.3)?"),
-            Button(T("a) Improvement opportunity"), id="improvement", on_click=kind("improvement")),
-            Button(T("b) Change to the QMS"), id="change", on_click=kind("change")),
-            Button(T("c) Resource need"), id="resources", on_click=kind("resources")),
+            Button(
+                T("a) Improvement opportunity"),
+                id="improvement",
+                on_click=choose("kind", "improvement", Reviews.decision),
+            ),
+            Button(
+                T("b) Change to the QMS"),
+                id="change",
+                on_click=choose("kind", "change", Reviews.decision),
+            ),
+            Button(
+                T("c) Resource need"),
+                id="resources",
+                on_click=choose("kind", "resources", Reviews.decision),
+            ),
             back,
             state=Reviews.kind,
         ),
