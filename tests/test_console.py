@@ -115,6 +115,21 @@ def test_the_readmes_story_runs_from_report_to_verified_close(tmp_path):
     assert "[photo saved to" in second.stdout  # the photo, after a restart
 
 
+def test_the_readmes_team_quiz_runs_as_written(tmp_path):
+    from bot import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    opening = "python -m bot chat --lang zh --db data/quiz.sqlite3 <<'EOF'\n"
+    script = readme[readme.index(opening) :].split("\n", 1)[1].split("\nEOF\n", 1)[0] + "\n"
+    db = str(tmp_path / "quiz.sqlite3")
+    result = run_cli("chat", "--lang", "zh", "--db", db, "--files", str(tmp_path), stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(no single button" not in out and "(usage: :vote" not in out, out[-3000:]
+    assert out.count("(answer with :vote N)") == 3 and "🏆 排行榜 · 华东精密制造" in out
+    assert "本周：1 名成员中有 1 人练习 · 答题 3 道" in out
+
+
 def test_the_consoles_help_and_banner_follow_its_language(tmp_path):
     help_zh = run_cli("chat", "--lang", "zh", "--help")
     assert help_zh.returncode == 0 and "离线控制台：真实的机器人" in help_zh.stdout
