@@ -68,6 +68,23 @@ def parser(chat_language: str = "en") -> argparse.ArgumentParser:
     )
     migrate.set_defaults(handler=cli.migrate)
 
+    backup = commands.add_parser(
+        "backup",
+        help="copy the database and evidence, consistently, while the bot runs",
+        description="A consistent online copy (SQLite backup API) of DATABASE_PATH and "
+        "EVIDENCE_PATH into DEST, a new or empty folder.",
+    )
+    backup.add_argument("dest", help="the folder to write the backup to")
+    backup.set_defaults(handler=cli.backup)
+    restore = commands.add_parser(
+        "restore",
+        help="put a backup back (not while a bot runs on the database)",
+        description="Restore DATABASE_PATH and EVIDENCE_PATH from a backup folder; the "
+        "database replaced is kept beside it as .before-restore.",
+    )
+    restore.add_argument("src", help="a folder written by `python -m bot backup`")
+    restore.set_defaults(handler=cli.restore)
+
     content = commands.add_parser(
         "content",
         help="load, check or count the content",

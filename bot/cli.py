@@ -79,10 +79,11 @@ def run(args) -> int:
         )
         return 2
     _logging(settings)
-    from bot import runner
+    from bot import backup, runner
 
     try:
-        asyncio.run(runner.serve(settings, webhook=args.webhook))
+        with backup.running(settings.database_path):  # `bot restore` refuses meanwhile
+            asyncio.run(runner.serve(settings, webhook=args.webhook))
     except KeyboardInterrupt:
         pass
     except StartupError as error:
@@ -109,6 +110,42 @@ def chat(args) -> int:
 
     with suppress(KeyboardInterrupt):
         asyncio.run(console.main(settings, args))
+    return 0
+
+
+def backup(args) -> int:
+    from bot import backup as backups
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    try:
+        copied = backups.backup(settings.database_path, settings.evidence_path, Path(args.dest))
+    except backups.BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(
+        f"backup in {absolute(Path(args.dest))}: {copied.reports} reports, "
+        f"{copied.photos} photos, {copied.files} evidence files"
+    )
+    return 0
+
+
+def restore(args) -> int:
+    from bot import backup as backups
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    try:
+        copied = backups.restore(Path(args.src), settings.database_path, settings.evidence_path)
+    except backups.BackupError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(
+        f"restored into {absolute(settings.database_path)}: {copied.reports} reports, "
+        f"{copied.photos} photos, {copied.files} evidence files"
+    )
     return 0
 
 
