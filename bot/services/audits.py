@@ -141,11 +141,18 @@ def runnable(db: sqlite_utils.Database, actor_id: int, audit_id: int) -> Audit:
 
 
 def checklist(db: sqlite_utils.Database, audit: Audit) -> list[str]:
-    """The clauses to check, down to the finest level of the clause map, in order."""
+    """The clauses to check, down to the finest level of the clause map, in order (one
+    query: every screen of a running audit asks for it)."""
+    below: dict[str, list[str]] = {}
+    for clause, parent in db.execute(
+        "SELECT id, parent FROM content_items WHERE kind = 'clause' ORDER BY position"
+    ):
+        below.setdefault(parent, []).append(clause)
 
     def leaves(clause: str) -> list[str]:
-        below = content_repo.children(db, "clause", clause, "en")
-        return [clause] if not below else [c for child in below for c in leaves(child.id)]
+        return (
+            [c for child in below[clause] for c in leaves(child)] if clause in below else [clause]
+        )
 
     return list(dict.fromkeys(c for clause in audit.clauses for c in leaves(clause)))
 

@@ -150,12 +150,19 @@ async def value_prompt(dialog_manager: DialogManager, **kwargs) -> dict:
     }
 
 
-async def on_value(message: Message, widget, manager: DialogManager, typed: str) -> None:
+async def _number(message: Message, typed: str) -> float | None:
+    """The number typed, or None after telling the person how to type one."""
     value = objectives.parse_number(typed)
     if value is None:
         await message.answer(
             _("“{typed}” is not a number. Type it like 98.5").format(typed=esc(typed[:40]))
         )
+    return value
+
+
+async def on_value(message: Message, widget, manager: DialogManager, typed: str) -> None:
+    value = await _number(message, typed)
+    if value is None:
         return
     db, user = _data(manager)
     objectives.enter(db, user.id, _chosen(manager).id, manager.dialog_data["period"], value)
@@ -198,11 +205,8 @@ async def on_title(message: Message, widget, manager: DialogManager, typed: str)
 
 
 async def on_target(message: Message, widget, manager: DialogManager, typed: str) -> None:
-    value = objectives.parse_number(typed)
+    value = await _number(message, typed)
     if value is None:
-        await message.answer(
-            _("“{typed}” is not a number. Type it like 98.5").format(typed=esc(typed[:40]))
-        )
         return
     manager.dialog_data["target"] = value
     await manager.switch_to(Objectives.unit)
