@@ -20,6 +20,7 @@ from aiogram_dialog.manager.message_manager import MessageManager
 
 from bot import outbox
 from bot.config import LANGUAGES, Settings
+from bot.db.offloop import LOOP_BUSY_MS, Writer
 from bot.db.storage import SqliteStorage
 from bot.errors import errors_router
 from bot.group_feeds import group_feeds_router
@@ -129,7 +130,13 @@ class AnswerOnceMessageManager(MessageManager):
 
 def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatcher:
     i18n = make_i18n(settings.default_language)
-    dp = Dispatcher(storage=SqliteStorage(db), db=db, settings=settings, i18n=i18n)
+    # The event loop's connection waits only briefly for another process's write lock (a
+    # write then fails with a clear message); what must wait goes through the writer.
+    db.execute(f"PRAGMA busy_timeout = {LOOP_BUSY_MS}")
+    writer = Writer(db)
+    dp = Dispatcher(
+        storage=SqliteStorage(db, writer), db=db, writer=writer, settings=settings, i18n=i18n
+    )
     dp.include_router(errors_router())
     dp.include_router(tips_router())  # /tip and /calendar before "unknown command"
     dp.include_router(calendar_router())

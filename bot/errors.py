@@ -1,6 +1,7 @@
 """What the user sees when something goes wrong: a gentle path back, never a dead end."""
 
 import logging
+import sqlite3
 from contextlib import suppress
 
 from aiogram import Router
@@ -21,6 +22,8 @@ from bot.services.orgs import NotAllowed
 from dialogs.states import Menu
 
 log = logging.getLogger(__name__)
+# What SQLite says when the database, not the bot, is the problem.
+DATABASE_FAULTS = ("locked", "busy", "readonly", "disk I/O error", "disk is full")
 
 
 class _WindowErrorsAreOurs(logging.Filter):
@@ -92,6 +95,28 @@ def errors_router() -> Router:
                     Menu.main, mode=StartMode.RESET_STACK, show_mode=ShowMode.SEND
                 )
 
+    @router.errors(ExceptionTypeFilter(sqlite3.OperationalError))
+    async def database_unavailable(event: ErrorEvent, i18n: I18n, locale: str = "en") -> None:
+        """Another process holds the write lock (a backup, an operator's shell), or the disk
+        is read-only or full: nothing of this update was saved, and the person is told so."""
+        problem = str(event.exception)
+        if not any(symptom in problem for symptom in DATABASE_FAULTS):
+            await unexpected(event, i18n, locale)
+            return
+        log.warning("update %s not saved: database %s", event.update.update_id, problem)
+        with i18n.context(), i18n.use_locale(locale):
+            if "locked" in problem or "busy" in problem:
+                text = _(
+                    "The bot is busy saving other work right now, so this was not saved. "
+                    "Please try again in a moment."
+                )
+            else:
+                text = _(
+                    "The bot cannot save anything right now (a problem with its storage), "
+                    "so this was not saved. Please try again later."
+                )
+            await _tell(event.update, text)
+
     @router.errors()
     async def unexpected(event: ErrorEvent, i18n: I18n, locale: str = "en") -> None:
         log.error("update %s failed", event.update.update_id, exc_info=event.exception)
@@ -101,11 +126,13 @@ def errors_router() -> Router:
             await _apologise(event)
 
     async def _apologise(event: ErrorEvent) -> None:
-        update = event.update
         text = _(
             "Sorry, something went wrong on our side. What you entered is safe — "
             "please try again, or send /menu."
         )
+        await _tell(event.update, text)
+
+    async def _tell(update, text: str) -> None:
         with suppress(TelegramAPIError):
             if update.callback_query:
                 with suppress(TelegramAPIError):

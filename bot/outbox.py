@@ -403,7 +403,8 @@ async def stop_sender(dispatcher) -> None:
     dispatcher.workflow_data.pop("outbox_wake", None)
     for name in ("outbox_task", "outbox_watch"):
         task = dispatcher.workflow_data.pop(name, None)
-        if task:
+        # Cancelled mid-send, a pass's TaskGroup can turn the cancellation into an error the
+        # loop logs and goes on from (Python 3.11): cancel until the task has really ended.
+        while task and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait({task}, timeout=1)

@@ -55,6 +55,9 @@ def open_db(path: Path | str | None) -> sqlite_utils.Database:
 
 
 def _configure(db: sqlite_utils.Database) -> None:
+    # Autocommit: a lone write is its own transaction without Python's implicit BEGIN and
+    # COMMIT around it; what must be all or nothing opens its own (bot/db/tx.py).
+    db.conn.isolation_level = None
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
 

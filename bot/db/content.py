@@ -2,7 +2,9 @@
 
 import json
 import re
+import time
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -106,6 +108,7 @@ def replace_all(db: sqlite_utils.Database, items: list[Item], fingerprint: str) 
         db["content_texts"].insert_all(text_rows)
         db["library_search"].insert_all(search_rows)
         db["meta"].upsert({"key": "content_fingerprint", "value": fingerprint}, pk="key")
+    forget(db)
 
 
 def loaded_fingerprint(db: sqlite_utils.Database) -> str | None:
@@ -122,50 +125,74 @@ def stats(db: sqlite_utils.Database) -> dict[str, dict[str, int]]:
     return counts
 
 
-def _entries(db: sqlite_utils.Database, lang: str, where: str, params: list) -> list[Entry]:
-    rows = db.execute(
-        "SELECT i.kind, i.id, i.parent, i.attrs, t.field, t.text FROM content_items i"
-        " JOIN content_texts t ON t.kind = i.kind AND t.item_id = i.id AND t.lang = ?"
-        f" WHERE {where} ORDER BY i.position, i.id",
-        [lang, *params],
-    ).fetchall()
-    entries: dict[tuple[str, str], Entry] = {}
-    for kind, item_id, parent, attrs, field_name, text in rows:
-        entry = entries.setdefault(
-            (kind, item_id), Entry(kind, item_id, parent, json.loads(attrs or "{}"), {})
-        )
-        entry.texts[field_name] = text
-    return list(entries.values())
+class _Snapshot:
+    """Every entry of one language, read in one query: content changes only when it is
+    loaded, so a screen needs no query for it. Callers must not change what they get."""
+
+    def __init__(self, db: sqlite_utils.Database, lang: str) -> None:
+        rows = db.execute(
+            "SELECT i.kind, i.id, i.parent, i.attrs, t.field, t.text FROM content_items i"
+            " JOIN content_texts t ON t.kind = i.kind AND t.item_id = i.id AND t.lang = ?"
+            " ORDER BY i.kind, i.position, i.id",
+            [lang],
+        ).fetchall()
+        self.by_key: dict[tuple[str, str], Entry] = {}
+        self.by_kind: dict[str, list[Entry]] = {}
+        self.by_parent: dict[tuple[str, str | None], list[Entry]] = {}
+        for kind, item_id, parent, attrs, field_name, text in rows:
+            entry = self.by_key.get((kind, item_id))
+            if entry is None:
+                entry = Entry(kind, item_id, parent, json.loads(attrs or "{}"), {})
+                self.by_key[(kind, item_id)] = entry
+                self.by_kind.setdefault(kind, []).append(entry)
+                self.by_parent.setdefault((kind, parent), []).append(entry)
+            entry.texts[field_name] = text
+
+
+# Per database: (the content's fingerprint, when it was last compared, snapshots by language).
+_CACHE: "weakref.WeakKeyDictionary[sqlite_utils.Database, list]" = weakref.WeakKeyDictionary()
+RECHECK_SECONDS = 10  # content loaded by another process shows within this
+
+
+def _snapshot(db: sqlite_utils.Database, lang: str) -> _Snapshot:
+    cached = _CACHE.get(db)
+    now = time.monotonic()
+    if cached is None or now - cached[1] > RECHECK_SECONDS:
+        fingerprint = loaded_fingerprint(db)
+        if cached is None or cached[0] != fingerprint:
+            cached = _CACHE[db] = [fingerprint, now, {}]
+        cached[1] = now
+    snapshots = cached[2]
+    if lang not in snapshots:
+        snapshots[lang] = _Snapshot(db, lang)
+    return snapshots[lang]
+
+
+def forget(db: sqlite_utils.Database) -> None:
+    """Content changed in this process: read it again at the next use."""
+    _CACHE.pop(db, None)
 
 
 def get(db: sqlite_utils.Database, kind: str, item_id: str, lang: str) -> Entry | None:
-    found = _entries(db, lang, "i.kind = ? AND i.id = ?", [kind, item_id])
-    return found[0] if found else None
+    return _snapshot(db, lang).by_key.get((kind, item_id))
 
 
 def entries(db: sqlite_utils.Database, keys: list[tuple[str, str]], lang: str) -> list[Entry]:
-    """The entries for (kind, id) ``keys``, in their order: one query for a page of results."""
-    if not keys:
-        return []
-    pairs = " OR ".join(["(i.kind = ? AND i.id = ?)"] * len(keys))
-    found = {(e.kind, e.id): e for e in _entries(db, lang, pairs, [v for key in keys for v in key])}
+    """The entries for (kind, id) ``keys``, in their order."""
+    found = _snapshot(db, lang).by_key
     return [found[key] for key in keys if key in found]
 
 
 def listing(db: sqlite_utils.Database, kind: str, lang: str) -> list[Entry]:
-    return _entries(db, lang, "i.kind = ?", [kind])
+    return list(_snapshot(db, lang).by_kind.get(kind, ()))
 
 
 def children(db: sqlite_utils.Database, kind: str, parent: str | None, lang: str) -> list[Entry]:
-    if parent is None:
-        return _entries(db, lang, "i.kind = ? AND i.parent IS NULL", [kind])
-    return _entries(db, lang, "i.kind = ? AND i.parent = ?", [kind, parent])
+    return list(_snapshot(db, lang).by_parent.get((kind, parent), ()))
 
 
 def by_attr(db: sqlite_utils.Database, kind: str, attr: str, value: str, lang: str) -> list[Entry]:
-    return _entries(
-        db, lang, f"i.kind = ? AND json_extract(i.attrs, '$.{attr}') = ?", [kind, value]
-    )
+    return [e for e in listing(db, kind, lang) if e.attrs.get(attr) == value]
 
 
 @dataclass(frozen=True)

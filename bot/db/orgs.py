@@ -50,7 +50,8 @@ class GroupChat:
 
 
 def organization(db: sqlite_utils.Database, org_id: int) -> dict | None:
-    rows = list(db["organizations"].rows_where("id = ?", [org_id]))
+    cursor = db.execute("SELECT * FROM organizations WHERE id = ?", [org_id])
+    rows = [dict(zip([c[0] for c in cursor.description], row, strict=True)) for row in cursor]
     return rows[0] if rows else None
 
 

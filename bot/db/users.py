@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot import clock
+from bot.db import storage
 from bot.db.tx import write
 
 
@@ -36,8 +37,12 @@ def _from_row(row: dict) -> User:
 
 
 def get(db: sqlite_utils.Database, user_id: int) -> User | None:
-    rows = list(db["users"].rows_where("id = ?", [user_id]))
-    return _from_row(rows[0]) if rows else None
+    # A plain query: ``db["users"]`` asks SQLite's schema whether it is a table each time.
+    cursor = db.execute("SELECT * FROM users WHERE id = ?", [user_id])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return _from_row(dict(zip([c[0] for c in cursor.description], row, strict=True)))
 
 
 def seen(
@@ -152,6 +157,7 @@ def forget_dialogs(db: sqlite_utils.Database, user_id: int) -> None:
     is the user's)."""
     with write(db):
         db.execute("DELETE FROM fsm WHERE key LIKE ?", [f"fsm:{user_id}:{user_id}:%"])
+    storage.forget_cached(db, f"fsm:{user_id}:{user_id}:")
 
 
 def deactivate(db: sqlite_utils.Database, user_id: int) -> None:

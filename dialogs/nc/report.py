@@ -188,12 +188,13 @@ def edit(state):
 
 
 async def on_submit(callback: CallbackQuery, button, manager: DialogManager) -> None:
-    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    writer, user = manager.middleware_data["writer"], manager.middleware_data["user"]
     data = manager.dialog_data
     photos = [tuple(p) for p in data.get("photos", [])]
     # One call records the report, the notices owed and the photos to archive; this screen
     # only shows what is true once it returned. A repeated Submit finds the same report.
-    submitted = nc.submit(db, user.id, data, photos, data["key"])
+    # Off the event loop: it may wait for another process's lock without stalling others.
+    submitted = await writer.run(nc.submit, user.id, dict(data), photos, data["key"])
     await manager.start(Reports.done, data={"nc": submitted.report.id}, mode=StartMode.RESET_STACK)
 
 
