@@ -85,6 +85,15 @@ def parser(chat_language: str = "en") -> argparse.ArgumentParser:
     restore.add_argument("src", help="a folder written by `python -m bot backup`")
     restore.set_defaults(handler=cli.restore)
 
+    status = commands.add_parser(
+        "status",
+        help="is the bot well? exit 1 if not",
+        description="Check that a bot runs on DATABASE_PATH, the database is migrated, the "
+        "outbox keeps up and the scheduler ticks; one line each; exit 1 when one fails.",
+    )
+    status.add_argument("--json", action="store_true", help="print the checks as JSON")
+    status.set_defaults(handler=cli.status)
+
     content = commands.add_parser(
         "content",
         help="load, check or count the content",

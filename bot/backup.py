@@ -46,7 +46,7 @@ def running(database: Path):
         yield
 
 
-def _in_use(database: Path) -> bool:
+def in_use(database: Path) -> bool:
     path = lock_path(database)
     if not path.exists():
         return False
@@ -99,7 +99,7 @@ def restore(src: Path, database: Path, evidence: Path) -> Copied:
     kept as ``<db>.before-restore``."""
     if not (src / DATABASE).is_file():
         raise BackupError(f"{src} holds no {DATABASE}: not a CertReady backup")
-    if _in_use(database):
+    if in_use(database):
         raise BackupError(f"a bot is running on {database}: stop it before restoring")
     database.parent.mkdir(parents=True, exist_ok=True)
     if database.exists():

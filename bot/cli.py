@@ -113,6 +113,20 @@ def chat(args) -> int:
     return 0
 
 
+def status(args) -> int:
+    from bot import health
+
+    settings = _settings()
+    if settings is None:
+        return 2
+    found = health.status(settings.database_path, scheduler=settings.scheduler)
+    if args.json:
+        print(json.dumps({c.name: {"ok": c.ok, "detail": c.detail} for c in found}))
+    else:
+        print(*(check.line() for check in found), sep="\n")
+    return 0 if all(check.ok for check in found) else 1
+
+
 def backup(args) -> int:
     from bot import backup as backups
 

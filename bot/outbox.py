@@ -338,7 +338,7 @@ class Health:
     last_tick: datetime | None  # the scheduler's last run
 
 
-def _moment(stamp: str | None) -> datetime | None:
+def parse_moment(stamp: str | None) -> datetime | None:
     """A stored moment (ours, or the scheduler's ISO timestamp) as an aware datetime."""
     try:
         moment = datetime.fromisoformat(stamp) if stamp else None
@@ -353,10 +353,10 @@ def health(db: sqlite_utils.Database, now: datetime) -> Health:
     backlog = repo.backlog(db, clock.stamp(now - timedelta(hours=1)), clock.stamp(now - DAY))
     return Health(
         backlog.owed,
-        _moment(backlog.oldest),
+        parse_moment(backlog.oldest),
         backlog.sent_last_hour,
         backlog.given_up_last_day,
-        _moment(repo.last_scheduler_tick(db)),
+        parse_moment(repo.last_scheduler_tick(db)),
     )
 
 
@@ -366,8 +366,8 @@ def notice_stall(
     """Log a warning when the letter that has waited longest to go has waited more than
     ``STALL_AFTER``, or (if it runs here) the scheduler last ran longer ago than that; at
     most once every ``STALL_AFTER`` for each (``warned`` remembers when)."""
-    due = _moment(repo.oldest_due(db, clock.stamp(now)))
-    tick = _moment(repo.last_scheduler_tick(db)) if scheduler else None
+    due = parse_moment(repo.oldest_due(db, clock.stamp(now)))
+    tick = parse_moment(repo.last_scheduler_tick(db)) if scheduler else None
     behind = {
         "outbox": due and now - due > STALL_AFTER and f"a letter has waited since {due:%H:%M} UTC",
         "scheduler": tick and now - tick > STALL_AFTER and f"its last tick was {tick:%H:%M} UTC",

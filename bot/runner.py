@@ -19,7 +19,7 @@ from aiogram.exceptions import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot import CONTENT_DIR
+from bot import CONTENT_DIR, health
 from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
 from bot.db import open_db
@@ -155,10 +155,6 @@ class SecretCheckingHandler(SimpleRequestHandler):
         )
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.Response(text="ok")
-
-
 def webhook_app(settings: Settings, bot: Bot, dp: Dispatcher) -> web.Application:
     """aiohttp app: Telegram posts updates to WEBHOOK_URL, with the secret header."""
     url, path = webhook_address(settings)
@@ -168,6 +164,13 @@ def webhook_app(settings: Settings, bot: Bot, dp: Dispatcher) -> web.Application
     SecretCheckingHandler(
         dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False
     ).register(app, path=path)
+
+    async def healthz(request: web.Request) -> web.Response:
+        """The database, the outbox and the scheduler (bot/health.py): 503 when one is not well."""
+        found = health.checks(dp["db"], scheduler=settings.scheduler)
+        text = "\n".join(check.line() for check in found) + "\n"
+        return web.Response(text=text, status=200 if all(c.ok for c in found) else 503)
+
     app.router.add_get("/healthz", healthz)
     setup_application(app, dp, bot=bot)
 
