@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh database with the real content, the real bot on the local Bot API."""
 
 import ipaddress
+import shutil
 import socket
 import tempfile
 from datetime import datetime
@@ -60,6 +61,20 @@ socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 
 
+_FOLDERS: list[str] = []
+
+
+def _temporary_folder() -> str:
+    """A folder for one test's evidence, removed when the test session ends."""
+    _FOLDERS.append(tempfile.mkdtemp(prefix="certready-evidence-"))
+    return _FOLDERS[-1]
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    for folder in _FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def make_settings(**overrides) -> Settings:
     values = {
         "bot_token": None,
@@ -69,7 +84,7 @@ def make_settings(**overrides) -> Settings:
         "admin_ids": [],
         "send_per_second": 30,
         "scheduler": False,  # a test ticks when it means to: ``await local.tick()``
-        "evidence_path": tempfile.mkdtemp(prefix="certready-evidence-"),
+        "evidence_path": _temporary_folder(),
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
