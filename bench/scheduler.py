@@ -1,9 +1,11 @@
 """A day of the scheduler at scale: 100,000 people subscribed to the daily tip.
 
-    python bench/scheduler.py [--people 100000] [--cap 25] [--json]
+    python bench/scheduler.py [--people 100000] [--orgs 2000] [--zones 20] [--cap 25] [--json]
 
-People live in three organizations (Asia/Shanghai 70 %, Europe/Berlin 20 %, America/New_York
-10 %); most want their tip at 08:30, some at 07:30 or 09:00, on workdays. A WAL database on
+People live in ``--orgs`` organizations spread over ``--zones`` time zones (the first 20 of
+``ZONES``, weighted as listed: Shanghai first; ``--zones 3 --orgs 3`` is the earlier mix of
+Shanghai 70 %, Berlin 20 %, New York 10 %); most want their tip at 08:30, some at 07:30 or
+09:00, on workdays. A WAL database on
 disk; the scheduler's real tick (``routine.tick``) runs once a minute of simulated time for a
 day, from midnight in Shanghai. Sending is not done here (bench/sending.py measures the real
 transport): the letters owed are drained on paper at the cap, oldest first, as the outbox does,
@@ -17,6 +19,7 @@ minutes), and the peak memory of the process.
 
 import argparse
 import json
+import re
 import resource
 import statistics
 import sys
@@ -31,7 +34,28 @@ from bot import clock
 from bot.db import open_db, tx
 from bot.services import library, routine, tips
 
-ZONES = (("Asia/Shanghai", 0.7), ("Europe/Berlin", 0.2), ("America/New_York", 0.1))
+ZONES = (  # (zone, weight): where the people of the organizations live
+    ("Asia/Shanghai", 0.7),
+    ("Europe/Berlin", 0.2),
+    ("America/New_York", 0.1),
+    ("Asia/Tokyo", 0.05),
+    ("Asia/Kolkata", 0.05),
+    ("Europe/London", 0.05),
+    ("America/Los_Angeles", 0.05),
+    ("Asia/Singapore", 0.04),
+    ("Asia/Ho_Chi_Minh", 0.04),
+    ("Asia/Dubai", 0.03),
+    ("Europe/Istanbul", 0.03),
+    ("America/Sao_Paulo", 0.03),
+    ("America/Mexico_City", 0.03),
+    ("Australia/Sydney", 0.03),
+    ("Africa/Johannesburg", 0.02),
+    ("Europe/Moscow", 0.02),
+    ("Asia/Jakarta", 0.02),
+    ("America/Chicago", 0.02),
+    ("Asia/Kathmandu", 0.01),
+    ("Pacific/Auckland", 0.01),
+)
 TIMES = (("08:30", 0.8), ("07:30", 0.1), ("09:00", 0.1))
 START = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # Tuesday 1 December, 00:00 in Shanghai
 
@@ -41,41 +65,72 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0.0
 
 
-def populate(db, people: int) -> None:
-    """Organizations, members and their subscriptions, written directly (fast)."""
+def populate(db, people: int, orgs: int, zones: list[tuple[str, float]]) -> dict[int, str]:
+    """Organizations, members and their subscriptions, written directly (fast). Organizations
+    go to zones by weight; people to organizations evenly. Returns each org's zone."""
     stamp = clock.stamp(START - timedelta(days=30))
+    total = sum(weight for _zone, weight in zones)
+    zone_of: dict[int, str] = {}
+    cumulative = 0.0
+    for zone, weight in zones:
+        cumulative += weight / total
+        while len(zone_of) < round(orgs * cumulative):
+            zone_of[len(zone_of) + 1] = zone
     with tx.write(db):
-        for org_id, (zone, _share) in enumerate(ZONES, start=1):
+        for org_id, zone in zone_of.items():
             db.execute(
                 "INSERT INTO organizations (id, name, timezone, language, created_at)"
                 " VALUES (?, ?, ?, 'zh', ?)",
                 [org_id, f"Org {org_id}", zone, stamp],
             )
-        user = 1_000_000
-        for org_id, (zone, share) in enumerate(ZONES, start=1):
-            for n in range(int(people * share)):
-                user += 1
-                send_at = TIMES[0][0] if n % 10 < 8 else TIMES[1 + n % 2][0]
-                first = tips.next_slot(START, send_at, zone, True, True)
-                db.execute(
-                    "INSERT INTO users (id, first_name, telegram_language, active, created_at,"
-                    " updated_at, tips_asked_at) VALUES (?, 'P', 'zh', 1, ?, ?, ?)",
-                    [user, stamp, stamp, stamp],
-                )
-                db.execute(
-                    "INSERT INTO members (user_id, org_id, role, joined_at) VALUES (?, ?, ?, ?)",
-                    [user, org_id, "manager" if n % 500 == 0 else "worker", stamp],
-                )
-                db.execute(
-                    "INSERT INTO tip_subscriptions (chat_id, subscribed, send_at, workdays_only,"
-                    " next_tip_at, updated_at) VALUES (?, 1, ?, 1, ?, ?)",
-                    [user, send_at, clock.stamp(first), stamp],
-                )
+        for n in range(people):
+            user = 1_000_001 + n
+            org_id = 1 + n % orgs
+            zone = zone_of[org_id]
+            send_at = TIMES[0][0] if n % 10 < 8 else TIMES[1 + n % 2][0]
+            first = tips.next_slot(START, send_at, zone, True, True)
+            db.execute(
+                "INSERT INTO users (id, first_name, telegram_language, active, created_at,"
+                " updated_at, tips_asked_at) VALUES (?, 'P', 'zh', 1, ?, ?, ?)",
+                [user, stamp, stamp, stamp],
+            )
+            db.execute(
+                "INSERT INTO members (user_id, org_id, role, joined_at) VALUES (?, ?, ?, ?)",
+                [user, org_id, "manager" if n // orgs % 50 == 0 else "worker", stamp],
+            )
+            db.execute(
+                "INSERT INTO tip_subscriptions (chat_id, subscribed, send_at, workdays_only,"
+                " next_tip_at, updated_at) VALUES (?, 1, ?, 1, ?, ?)",
+                [user, send_at, clock.stamp(first), stamp],
+            )
+    return zone_of
+
+
+QUERY = re.compile(r"\s*(SELECT|UPDATE|DELETE|INSERT\s.*\sSELECT)", re.I | re.S)
+
+
+def template(sql: str) -> str:
+    """A statement with its values taken out: the same query with other values is one."""
+    return re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", sql)
+
+
+def full_scans(db, statements) -> list[str]:
+    """The statements whose plan reads a whole table (SQLite's "SCAN t" without an index);
+    the tick must find its work through indexes, whatever the number of people."""
+    found = []
+    for sql in statements:
+        for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall():
+            detail = row[-1]
+            if detail.startswith("SCAN ") and "USING" not in detail:
+                found.append(f"{detail} in: {template(sql)[:160]}")
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--orgs", type=int, default=2000)
+    parser.add_argument("--zones", type=int, default=20)
     parser.add_argument("--cap", type=float, default=25.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -84,9 +139,14 @@ def main() -> None:
     db = open_db(folder / "bench.sqlite3")
     assert library.load(db) == []
     started = time.perf_counter()
-    populate(db, args.people)
+    zones = list(ZONES[: args.zones])
+    populate(db, args.people, args.orgs, zones)
     populated = time.perf_counter() - started
 
+    statements: dict[str, str] = {}  # the tick's statements: template → one as run
+    db.conn.set_trace_callback(
+        lambda sql: QUERY.match(sql) and statements.setdefault(template(sql), sql)
+    )
     ticks: list[float] = []  # a whole tick
     blocks: list[float] = []  # one step: the longest the event loop is held
     for minute in range(24 * 60):
@@ -97,6 +157,11 @@ def main() -> None:
             step_began = time.perf_counter()
         ticks.append(time.perf_counter() - began)
 
+    db.conn.set_trace_callback(None)
+    scans = full_scans(db, statements.values())
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size_mb = (folder / "bench.sqlite3").stat().st_size / 1e6
+
     # The outbox sends oldest first at the cap: when would each tip arrive?
     rows = db.execute(
         "SELECT o.created_at, s.send_at, org.timezone FROM outbox o"
@@ -106,7 +171,7 @@ def main() -> None:
     ).fetchall()
     others = db.execute("SELECT COUNT(*) FROM outbox WHERE kind != 'tip'").fetchone()[0]
     free_at = START
-    late: dict[str, list[float]] = {zone: [] for zone, _ in ZONES}
+    late: dict[str, list[float]] = {zone: [] for zone, _ in zones}
     for created_at, send_at, zone in rows:
         owed = datetime.fromisoformat(created_at)
         free_at = max(free_at, owed) + timedelta(seconds=1 / args.cap)
@@ -135,6 +200,11 @@ def main() -> None:
             }
             for zone, values in late.items()
         },
+        "orgs": args.orgs,
+        "zones": len(zones),
+        "db_size_mb": round(size_mb, 1),
+        "statements_checked": len(statements),
+        "full_scans": scans,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     if args.json:

@@ -220,7 +220,7 @@ def _order(chat_id: int, tip_id: str) -> str:
 def pick(db: sqlite_utils.Database, chat_id: int, now: str) -> str | None:
     """The next tip this chat has not seen in the current round; a round ends when all were
     seen. Marks it seen (inside the caller's transaction)."""
-    tips = [row[0] for row in db.execute("SELECT id FROM content_items WHERE kind = 'tip'")]
+    tips = [entry.id for entry in content_repo.listing(db, "tip", "en")]  # read once, cached
     if not tips:
         return None
     seen = {
