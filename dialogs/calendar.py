@@ -14,9 +14,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.kbd import Calendar, CalendarScope, CalendarUserConfig
 from aiogram_dialog.widgets.kbd.calendar_kbd import (
+    CALLBACK_PREFIX_MONTH,
+    CALLBACK_PREFIX_YEAR,
     CalendarDaysView,
     CalendarMonthView,
     CalendarYearsView,
+    date_from_raw,
 )
 from aiogram_dialog.widgets.text import Text
 from babel.dates import format_date, format_skeleton
@@ -93,6 +96,28 @@ class LocalCalendar(Calendar):
             ),
             CalendarScope.YEARS: CalendarYearsView(self._item_callback_data),
         }
+
+    async def _process_item_callback(self, callback, data: str, dialog, manager) -> bool:
+        """Crafted data that names no day, month or year the calendar shows ("", a 13th
+        month, the year 9999) changes nothing: aiogram-dialog would fail reading it."""
+        if data in self._handlers or self._names_a_date(data):
+            return await super()._process_item_callback(callback, data, dialog, manager)
+        return True
+
+    def _names_a_date(self, data: str) -> bool:
+        if data.startswith(CALLBACK_PREFIX_MONTH):
+            number, read = data.removeprefix(CALLBACK_PREFIX_MONTH), lambda n: date(2000, n, 1)
+        elif data.startswith(CALLBACK_PREFIX_YEAR):
+            number, read = data.removeprefix(CALLBACK_PREFIX_YEAR), lambda n: date(n, 1, 1)
+        else:
+            number, read = data, date_from_raw
+        if not (number.isascii() and number.isdecimal()):
+            return False
+        try:
+            named = read(int(number))
+        except (ValueError, OverflowError):
+            return False
+        return self.config.min_date <= named <= self.config.max_date
 
     async def _get_user_config(self, data: dict, manager: DialogManager) -> CalendarUserConfig:
         timezone = org_timezone(manager)

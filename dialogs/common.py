@@ -2,12 +2,14 @@
 
 import html
 from operator import itemgetter
+from typing import Annotated
 
 from aiogram.fsm.state import State
 from aiogram.utils.i18n import get_i18n, gettext
 from aiogram_dialog import DialogManager, ShowMode, StartMode
 from aiogram_dialog.widgets.kbd import Button, Column, Keyboard, ScrollingGroup, Select
 from aiogram_dialog.widgets.text import Format, Text
+from pydantic import Field
 
 from bot.i18n import N_
 from bot.services import orgs, text
@@ -30,12 +32,17 @@ from dialogs.states import (
     QmsCalendar,
     Readiness,
     ReadinessTeam,
+    Report,
     Reports,
     Reviews,
     Roadmap,
     TipSettings,
     Training,
 )
+
+# A row id in callback data: only what SQLite can hold, so crafted data ("nc:99999999999999999999")
+# matches no button of ours rather than failing in the query.
+RowId = Annotated[int, Field(ge=0, lt=2**63)]
 
 
 class T(Text):
@@ -105,8 +112,16 @@ async def close(callback, button, manager: DialogManager) -> None:
 def Choices(id: str, on_click, page: int | None = None) -> Keyboard:
     """A button per ``(item_id, label)`` pair in the getter's list called ``id``, one a row;
     with ``page``, that many a page (the pager shows only when there is more than one page)."""
+
+    async def fitting(callback, widget, manager: DialogManager, item_id: str) -> None:
+        # Handlers read an item of digits as a row id: crafted data ("³", "٣", a number
+        # too big for SQLite) is no item of ours, and changes nothing.
+        if item_id.isdigit() and not (item_id.isascii() and int(item_id) < 2**63):
+            return
+        await on_click(callback, widget, manager, item_id)
+
     select = Select(
-        Format("{item[1]}"), id=id, item_id_getter=itemgetter(0), items=id, on_click=on_click
+        Format("{item[1]}"), id=id, item_id_getter=itemgetter(0), items=id, on_click=fitting
     )
     if page is None:
         return Column(select)
@@ -162,6 +177,10 @@ BROWSING = (
 )
 
 
+def _read_only(state: State) -> bool:
+    return state.group in BROWSING or state == Report.done  # a submitted report: nothing to keep
+
+
 async def open_over(
     manager: DialogManager, state: State, data: dict | None = None, keep: bool = False
 ) -> None:
@@ -173,6 +192,6 @@ async def open_over(
     # Screens one only reads are closed first: Back from the new screen then leads to the form
     # the person was filling in, if any, or to the menu — never to a stale screen.
     # Help (``keep``) is read on top of what one is doing, and Back returns there.
-    while not keep and manager.has_context() and manager.current_context().state.group in BROWSING:
+    while not keep and manager.has_context() and _read_only(manager.current_context().state):
         await manager.done(show_mode=ShowMode.NO_UPDATE)
     await manager.start(state, data=data, show_mode=ShowMode.SEND)

@@ -94,6 +94,7 @@ class Report(StatesGroup):
     category = State()
     severity = State()
     confirm = State()
+    done = State()  # submitted: "Saved as NC-…"
 
 
 class Reports(StatesGroup):

@@ -64,7 +64,8 @@ WEEKDAYS = {
 
 def parse_time(typed: str) -> str | None:
     """ "8:30", "08.30", "0830", "8：30" → "08:30"; None if it is not a time of day."""
-    digits = "".join(c if c.isdigit() else " " for c in typed.strip().translate(_WIDE)).split()
+    # isdecimal, not isdigit: "²" is a digit, but no number int() reads
+    digits = "".join(c if c.isdecimal() else " " for c in typed.strip().translate(_WIDE)).split()
     if len(digits) == 1 and len(digits[0]) in (3, 4):
         digits = [digits[0][:-2], digits[0][-2:]]
     if len(digits) == 1 and len(digits[0]) <= 2:

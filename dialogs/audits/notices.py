@@ -18,12 +18,12 @@ from bot.outbox import renders
 from bot.services import audits
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
-from dialogs.common import current_locale, esc, open_over
+from dialogs.common import RowId, current_locale, esc, open_over
 from dialogs.states import Audits
 
 
 class OpenAudit(CallbackData, prefix="audit"):
-    id: int
+    id: RowId
 
 
 @renders("audit.reminder")

@@ -35,6 +35,7 @@ from dialogs.calendar import LocalCalendar, org_today, refuse_past
 from dialogs.common import (
     Choices,
     CloseButton,
+    RowId,
     T,
     choose,
     current_locale,
@@ -50,7 +51,7 @@ SHOWN = 30
 
 
 class EnterValue(CallbackData, prefix="objv"):
-    objective: int
+    objective: RowId
     period: str
 
 

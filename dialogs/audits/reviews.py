@@ -38,6 +38,7 @@ from dialogs.calendar import LocalCalendar, org_today, refuse_past
 from dialogs.common import (
     Choices,
     CloseButton,
+    RowId,
     T,
     choose,
     current_locale,
@@ -76,7 +77,7 @@ STATUS_NAMES = {
 
 
 class DecisionDone(CallbackData, prefix="mrdone"):
-    id: int
+    id: RowId
 
 
 def _data(manager: DialogManager):

@@ -5,8 +5,11 @@ settings ─▶ on/off · time (buttons, or typed: 8:30, 0830, 8：30) · workda
          · quiet hours 22:00–07:00 · a tip now
 """
 
+from contextlib import suppress
+
 from aiogram import F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -274,21 +277,23 @@ def tips_router() -> Router:
             tips.choose(db, user.id, fallback, subscribed=True)
             zone = tips.zone_of(db, user.id, fallback)
             await query.answer()
-            await query.message.edit_text(
-                _("✅ Daily tips are on.") + "\n" + describe(db, user.id, locale, zone),
-                reply_markup=None,
-            )
+            with suppress(TelegramBadRequest):  # a double tap: the question already says so
+                await query.message.edit_text(
+                    _("✅ Daily tips are on.") + "\n" + describe(db, user.id, locale, zone),
+                    reply_markup=None,
+                )
         elif callback_data.choice == "no":
             if tips.get(db, user.id) is None:
                 tips.choose(db, user.id, fallback, subscribed=False)
             await query.answer()
-            await query.message.edit_text(
-                _(
-                    "OK, no daily tips. Send /tip for one whenever you like, or turn them on in "
-                    "Settings."
-                ),
-                reply_markup=None,
-            )
+            with suppress(TelegramBadRequest):  # a double tap: the question already says so
+                await query.message.edit_text(
+                    _(
+                        "OK, no daily tips. Send /tip for one whenever you like, or turn them on "
+                        "in Settings."
+                    ),
+                    reply_markup=None,
+                )
         else:  # time, settings
             await query.answer()
             state = TipSettings.time if callback_data.choice == "time" else TipSettings.main

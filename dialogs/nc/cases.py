@@ -196,7 +196,7 @@ async def _record(message: Message, manager: DialogManager, typed: str) -> None:
 
 def _by_reference(db, user_id: int, typed: str) -> int | None:
     parts = typed.upper().replace(" ", "").split("-")
-    if len(parts) != 3 or parts[0] != "NC" or not parts[1].isdigit() or not parts[2].isdigit():
+    if len(parts) != 3 or parts[0] != "NC" or not all(p.isdecimal() for p in parts[1:]):
         return None
     found = [
         r

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import DialogManager
 
 from bot.services import nc
+from dialogs.common import esc
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 ICON = {"photo": "📷", "voice": "🎤", "video": "🎬"}
@@ -48,7 +49,7 @@ async def take(message: Message, manager: DialogManager) -> Taken:
             _(
                 "“{name}” is a file, not a photo, voice note or video, so it cannot go with the "
                 "report. Please send a photo (or record a voice note or a short video)."
-            ).format(name=item.file_name or "…")
+            ).format(name=esc(item.file_name or "…"))  # the name is the sender's: HTML-safe
         )
         return "refused"
     if (item.file_size or 0) > DOWNLOAD_LIMIT:

@@ -1,6 +1,7 @@
 """After a report, and "My tasks": what needs me now, and what became of what I reported.
 
-done: the reference, saved; told the managers ─▶ my reports · main menu
+done: the reference, saved; told the managers ─▶ my tasks · main menu (a window of the report
+      form too: the form becomes this screen in one saved step, see ``saved_window``)
 mine ("My tasks"): my overdue and due actions first, then my other actions, reports assigned
       to me, and what I reported (in progress, then finished) ─▶ the report, with its steps
 """
@@ -8,7 +9,7 @@ mine ("My tasks"): my overdue and due actions first, then my other actions, repo
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window
-from aiogram_dialog.widgets.kbd import Start, SwitchTo
+from aiogram_dialog.widgets.kbd import Start
 
 from bot import clock
 from bot.i18n import format_day
@@ -20,7 +21,10 @@ from dialogs.states import Cases, Menu, Reports
 
 
 async def saved(dialog_manager: DialogManager, db, user, **kwargs) -> dict:
-    report = nc.visible(db, user.id, int(dialog_manager.start_data.get("nc", 0)))
+    started = dialog_manager.start_data or {}
+    report = nc.visible(
+        db, user.id, int(dialog_manager.dialog_data.get("nc", started.get("nc", 0)))
+    )
     told, unreachable, owed = nc.notified(db, report.id)
     return {
         "reference": report.reference,
@@ -100,29 +104,35 @@ async def on_report(callback: CallbackQuery, widget, manager: DialogManager, nc_
         await manager.start(Cases.case, data={"nc": int(nc_id)})  # visibility checked there
 
 
+def saved_window(state) -> Window:
+    """ "Saved as NC-…": the screen a submitted report becomes. Both buttons leave the form
+    behind for good (a new stack)."""
+    return Window(
+        T("✅ Saved as <b>{reference}</b>."),
+        T(
+            "Your managers are being notified; you will hear what becomes of it.",
+            when="telling",
+        ),
+        T("Your managers have been notified; you will hear what becomes of it.", when="told"),
+        T(
+            "{unreachable} manager(s) could not be reached: they may have blocked the bot.",
+            when="some_unreachable",
+        ),
+        T(
+            "There is no other manager in your organization to notify: you will find it "
+            "under /reports.",
+            when="nobody",
+        ),
+        Start(T("📋 My tasks"), id="to_mine", state=Reports.mine, mode=StartMode.RESET_STACK),
+        Start(T("🏠 Main menu"), id="menu", state=Menu.main, mode=StartMode.RESET_STACK),
+        state=state,
+        getter=saved,
+    )
+
+
 def reports_dialog() -> Dialog:
     return Dialog(
-        Window(
-            T("✅ Saved as <b>{reference}</b>."),
-            T(
-                "Your managers are being notified; you will hear what becomes of it.",
-                when="telling",
-            ),
-            T("Your managers have been notified; you will hear what becomes of it.", when="told"),
-            T(
-                "{unreachable} manager(s) could not be reached: they may have blocked the bot.",
-                when="some_unreachable",
-            ),
-            T(
-                "There is no other manager in your organization to notify: you will find it "
-                "under /reports.",
-                when="nobody",
-            ),
-            SwitchTo(T("📋 My tasks"), id="to_mine", state=Reports.mine),
-            Start(T("🏠 Main menu"), id="menu", state=Menu.main, mode=StartMode.RESET_STACK),
-            state=Reports.done,
-            getter=saved,
-        ),
+        saved_window(Reports.done),  # as stored by versions before the form had it
         Window(
             T("<b>📋 My tasks</b>\n\n{summary}\n\nTap one to open it.", when="any"),
             T(

@@ -15,7 +15,7 @@ from bot.services import group_feeds, nc, people, text
 from bot.services.nc import Nonconformity
 from bot.services.orgs import NotAllowed
 from bot.services.people import User
-from dialogs.common import current_locale, esc
+from dialogs.common import RowId, current_locale, esc
 from dialogs.nc.labels import category_name, severity_name
 from dialogs.nc.view import send_evidence
 
@@ -25,7 +25,7 @@ PREVIEW = 600  # characters of a description in a notice; the report shows it al
 class OpenReport(CallbackData, prefix="nc"):
     """Buttons under a notification: open the report, or take it on (rights checked then)."""
 
-    id: int
+    id: RowId
     take: bool = False
 
 

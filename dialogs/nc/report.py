@@ -12,7 +12,7 @@ import secrets
 from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram_dialog import Dialog, DialogManager, StartMode, Window
+from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Row, SwitchTo
 
@@ -21,7 +21,8 @@ from dialogs import long_text
 from dialogs.common import Choices, T, close, esc
 from dialogs.nc import evidence
 from dialogs.nc.labels import category_name, severity_name
-from dialogs.states import Report, Reports
+from dialogs.nc.mine import saved_window
+from dialogs.states import Report
 
 SUMMARY = 1500  # characters of the description on the check screen; all of it is saved
 
@@ -195,7 +196,11 @@ async def on_submit(callback: CallbackQuery, button, manager: DialogManager) -> 
     # only shows what is true once it returned. A repeated Submit finds the same report.
     # Off the event loop: it may wait for another process's lock without stalling others.
     submitted = await writer.run(nc.submit, user.id, dict(data), photos, data["key"])
-    await manager.start(Reports.done, data={"nc": submitted.report.id}, mode=StartMode.RESET_STACK)
+    # The form becomes "Saved as", stored only after that screen was sent: killed before, the
+    # form is still there, and Submit again finds the same report. (Starting a new stack
+    # would drop the form at once: the worker might never hear the report was saved.)
+    data["nc"] = submitted.report.id
+    await manager.switch_to(Report.done)
 
 
 async def on_cancel(callback: CallbackQuery, button, manager: DialogManager) -> None:
@@ -290,5 +295,6 @@ def report_dialog() -> Dialog:
             state=Report.confirm,
             getter=summary,
         ),
+        saved_window(Report.done),
         on_start=on_start,
     )

@@ -23,7 +23,7 @@ from bot.outbox import renders
 from bot.services import announce, people, text
 from bot.services.groups import languages as group_languages
 from bot.services.people import User
-from dialogs.common import current_locale, esc
+from dialogs.common import RowId, current_locale, esc
 
 # With two texts in one group message, each gets this much (UTF-16 units) so the pair, their
 # headings and the request to confirm privately stay within Telegram's 4,096.
@@ -33,7 +33,7 @@ GROUP_SHARE = 1600
 class Acknowledge(CallbackData, prefix="ann"):
     """The button under an announcement; id 0 is the manager's preview."""
 
-    id: int
+    id: RowId
 
 
 def ack_button(announcement_id: int) -> InlineKeyboardMarkup:

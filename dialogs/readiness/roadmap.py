@@ -68,6 +68,9 @@ async def dates(dialog_manager: DialogManager, **kwargs) -> dict:
 
 
 async def on_step(callback: CallbackQuery, widget, manager: DialogManager, step_id: str):
+    db, user = manager.middleware_data["db"], manager.middleware_data["user"]
+    if roadmap.step(db, user.id, step_id, manager.middleware_data["locale"]) is None:
+        return  # crafted data: there is no such step to show
     manager.dialog_data["step"] = step_id
     await manager.switch_to(Roadmap.step)
 
