@@ -12,9 +12,10 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, CallbackQuery
 from aiogram.utils.i18n import I18n
-from aiogram_dialog import setup_dialogs
+from aiogram_dialog import DIALOG_EVENT_NAME, setup_dialogs
 from aiogram_dialog.api.entities import stack as dialog_stack
 from aiogram_dialog.manager.message_manager import MessageManager
 
@@ -29,7 +30,8 @@ from bot.groups import groups_router
 from bot.handlers import commands_router, fallback_router, notifications_router
 from bot.i18n import N_, make_i18n
 from bot.limiter import SendLimiter
-from bot.middlewares import UserLocaleMiddleware
+from bot.logs import UpdateLog
+from bot.middlewares import UserLocaleMiddleware, keep_dialog_state
 from bot.scheduler import start_scheduler, stop_scheduler
 from dialogs.audits.notices import audits_router
 from dialogs.audits.objectives import objectives_dialog, objectives_router
@@ -135,7 +137,15 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
     db.execute(f"PRAGMA busy_timeout = {LOOP_BUSY_MS}")
     writer = Writer(db)
     dp = Dispatcher(
-        storage=SqliteStorage(db, writer), db=db, writer=writer, settings=settings, i18n=i18n
+        storage=SqliteStorage(db, writer),
+        # One update per person at a time: aiogram-dialog reads a person's screen before it
+        # would wait for the update still saving it, so a quick second tap would act on the
+        # screen before and save that back.
+        events_isolation=SimpleEventIsolation(),
+        db=db,
+        writer=writer,
+        settings=settings,
+        i18n=i18n,
     )
     dp.include_router(errors_router())
     dp.include_router(tips_router())  # /tip and /calendar before "unknown command"
@@ -154,6 +164,9 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
         dp.include_router(dialog())
     dp.include_router(fallback_router())
     dp["dialog_bg_factory"] = setup_dialogs(dp, message_manager=AnswerOnceMessageManager())
+    for observer in (dp.message, dp.callback_query, dp.observers[DIALOG_EVENT_NAME]):
+        observer.middleware(keep_dialog_state)  # inside aiogram-dialog's own saving
+    dp.update.outer_middleware(UpdateLog())  # names the update on every line logged meanwhile
     # After setup_dialogs, and on dp.update, so background dialog updates get it too.
     dp.update.outer_middleware(UserLocaleMiddleware(db, i18n, settings))
     dp.startup.register(set_command_menus)

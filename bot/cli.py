@@ -55,13 +55,15 @@ class _Redact(logging.Filter):
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.logs import OneLine
+
+    logging.basicConfig(level=settings.log_level.upper())
+    # Our own line per update replaces aiogram's "Update id=… is handled" (no chat, no user).
+    logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, logging.root.level))
     secrets = [s.get_secret_value() for s in (settings.bot_token, settings.webhook_secret) if s]
     for handler in logging.getLogger().handlers:
         handler.addFilter(_Redact(secrets))
+        handler.setFormatter(OneLine())
 
 
 def run(args) -> int:

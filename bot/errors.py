@@ -18,6 +18,7 @@ from aiogram_dialog.api.exceptions import (
     UnknownState,
 )
 
+from bot.logs import where
 from bot.services.orgs import NotAllowed
 from dialogs.states import Menu
 
@@ -59,7 +60,7 @@ def errors_router() -> Router:
         Show where the user is now; only with nothing open start the main menu.
         A half-filled form is never reset.
         """
-        log.info("stale event %s: %r", event.update.update_id, event.exception)
+        log.info("stale event: %r [%s]", event.exception, where(event.update))
         # Error handlers run after the locale middleware has unwound: set it again.
         with i18n.context(), i18n.use_locale(locale):
             await _show_current(event, dialog_manager)
@@ -82,7 +83,7 @@ def errors_router() -> Router:
         event: ErrorEvent, dialog_manager: DialogManager, i18n: I18n, locale: str = "en"
     ) -> None:
         """A role or organization check refused: crafted data, or a role changed meanwhile."""
-        log.info("update %s refused: %s", event.update.update_id, event.exception)
+        log.info("refused: %s [%s]", event.exception, where(event.update))
         with i18n.context(), i18n.use_locale(locale):
             text = _("Only managers and admins of your organization can do that.")
             if event.update.message:  # a command: nothing was opened, nothing to undo
@@ -103,7 +104,7 @@ def errors_router() -> Router:
         if not any(symptom in problem for symptom in DATABASE_FAULTS):
             await unexpected(event, i18n, locale)
             return
-        log.warning("update %s not saved: database %s", event.update.update_id, problem)
+        log.warning("not saved: database %s [%s]", problem, where(event.update))
         with i18n.context(), i18n.use_locale(locale):
             if "locked" in problem or "busy" in problem:
                 text = _(
@@ -118,12 +119,20 @@ def errors_router() -> Router:
             await _tell(event.update, text)
 
     @router.errors()
-    async def unexpected(event: ErrorEvent, i18n: I18n, locale: str = "en") -> None:
-        log.error("update %s failed", event.update.update_id, exc_info=event.exception)
+    async def unexpected(
+        event: ErrorEvent, i18n: I18n, dialog_manager: DialogManager, locale: str = "en"
+    ) -> None:
+        log.error("update failed [%s]", where(event.update), exc_info=event.exception)
         if isinstance(event.exception, TelegramRetryAfter | TelegramForbiddenError):
             return  # an apology would meet the same refusal
         with i18n.context(), i18n.use_locale(locale):
             await _apologise(event)
+            # Telegram lost the screen that was on its way: the step was taken and saved
+            # (see ``keep_dialog_state``), so show where the person is now.
+            if isinstance(event.exception, TelegramAPIError) and _private(event.update):
+                with suppress(TelegramAPIError):
+                    if dialog_manager.has_context():
+                        await dialog_manager.show(ShowMode.SEND)
 
     async def _apologise(event: ErrorEvent) -> None:
         text = _(

@@ -5,9 +5,11 @@ from typing import Any
 
 import sqlite_utils
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, Update
 from aiogram.utils.i18n import I18n
 from aiogram_dialog.api.entities import DialogUpdate
+from aiogram_dialog.api.internal import CONTEXT_KEY, STACK_KEY, STORAGE_KEY
 
 from bot.config import Settings
 from bot.db import outbox, users
@@ -65,3 +67,20 @@ class UserLocaleMiddleware(BaseMiddleware):
             # After the person's own answer went out: bulk sending waits behind it.
             if outbox.owed != owed and (wake := data.get("outbox_wake")):
                 wake.set()
+
+
+async def keep_dialog_state(handler, event, data: dict[str, Any]) -> Any:
+    """Inner middleware: when Telegram fails the reply (5xx, a timeout, a refusal), the
+    person's step was still taken — a description typed, a choice made — so their dialog
+    state is saved all the same. aiogram-dialog saves it only when the handler returned;
+    without this, the apology's "what you entered is safe" would not be true."""
+    try:
+        return await handler(event, data)
+    except TelegramAPIError:
+        proxy = data.get(STORAGE_KEY)
+        if proxy is not None:
+            if data.get(CONTEXT_KEY) is not None:
+                await proxy.save_context(data[CONTEXT_KEY])
+            if data.get(STACK_KEY) is not None:
+                await proxy.save_stack(data[STACK_KEY])
+        raise

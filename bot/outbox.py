@@ -291,6 +291,12 @@ class _Pass:
                 if isinstance(composed, Media) and composed.after:
                     composed.after(db, answer)
                 repo.sent(db, letter.id, clock.stamp())
+            log.info(
+                "outbox %s sent: %s to chat %s",
+                letter.id,
+                letter.kind or "a message",
+                letter.chat_id,
+            )
             self.delivered += 1
             return True
         _retry_later(db, letter, "the group moved twice")

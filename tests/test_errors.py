@@ -54,9 +54,8 @@ async def test_unexpected_error_is_logged_and_the_user_told_in_their_language(
     await zh_user.send("/menu")
     await zh_user.send("/search 审核")
     assert "抱歉，我们这边出了点问题" in zh_user.text()
-    failed = [
-        r for r in caplog.records if r.getMessage() == f"update {zh_user.api.update_id} failed"
-    ]
+    named = f"update failed [update={zh_user.api.update_id} chat={zh_user.id} user={zh_user.id}]"
+    failed = [r for r in caplog.records if r.getMessage() == named]
     assert failed and "disk on fire" in str(failed[0].exc_info[1])
 
 

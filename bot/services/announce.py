@@ -10,6 +10,7 @@ organization can no longer confirm (what they confirmed before stays on record).
 see who has confirmed and remind the rest, one reminder per person per round.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -24,6 +25,8 @@ from bot.db.announce import Announcement, Recipient
 from bot.db.tx import write
 from bot.services import groups, orgs, text
 from bot.services.orgs import NotAllowed
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Announcement", "Recipient"]
 
@@ -178,6 +181,13 @@ def send(
                 {"announcement": found, "chat": chat_id},
                 stamp,
             )
+    log.info(
+        "announcement %s by user %s: %s people, %s groups to tell",
+        found,
+        actor_id,
+        len(people),
+        len(chats),
+    )
     return Sent(found, len(people), len(chats), True)
 
 

@@ -6,6 +6,7 @@ Who sees what: managers see and plan their organization's audits; an auditor see
 only the audits assigned to them; nobody else sees any.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,6 +21,8 @@ from bot.db.audits import Audit, Finding
 from bot.db.tx import write
 from bot.services import nc, orgs, people, text
 from bot.services.orgs import NotAllowed
+
+log = logging.getLogger(__name__)
 
 RESULTS = ("conforming", "observation", "improvement", "minor", "major")
 NONCONFORMING = ("minor", "major")
@@ -66,7 +69,7 @@ def plan(
     if team_id is not None and orgs_repo.team_name(db, member.org_id, team_id) is None:
         raise NotAllowed(f"team {team_id} is not the organization's")
     check_auditor(db, member.org_id, auditor_id, team_id)
-    return repo.create(
+    planned = repo.create(
         db,
         member.org_id,
         day.year,
@@ -78,6 +81,8 @@ def plan(
         actor_id,
         clock.stamp(),
     )
+    log.info("audit %s planned by user %s for %s", planned.reference, actor_id, day.isoformat())
+    return planned
 
 
 def reassign(db: sqlite_utils.Database, actor_id: int, audit_id: int, auditor_id: int) -> Audit:
@@ -220,6 +225,9 @@ def finish(db: sqlite_utils.Database, actor_id: int, audit_id: int) -> Finished:
         version = repo.issue(db, found.id, _body(db, found.id), actor_id, stamp)
         # The roadmap's step shows it: an internal audit has been carried out here.
         readiness_repo.set_step(db, found.org_id, ROADMAP_STEP, actor_id, stamp, status="done")
+    log.info(
+        "audit %s finished by user %s: %s reports raised", found.reference, actor_id, len(reports)
+    )
     return Finished(repo.get(db, found.id), reports, version)
 
 

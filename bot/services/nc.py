@@ -7,6 +7,7 @@ from, to and a note. Managers move reports on; the action's owner may also mark 
 The reporter sees their own reports; only the organization's managers see all of them.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -22,6 +23,8 @@ from bot.db.nc import Event, Nonconformity
 from bot.db.tx import write
 from bot.services import group_feeds, orgs, text
 from bot.services.orgs import NotAllowed
+
+log = logging.getLogger(__name__)
 
 CATEGORIES = (
     "product",
@@ -145,6 +148,13 @@ def submit(
                     db, f"nc:{nc_id}:new:{manager_id}", manager_id, "nc.new", {"nc": nc_id}, stamp
                 )
             group_feeds.owe_new_report(db, found, member.team_id, stamp)
+    if created:
+        log.info(
+            "report %s submitted by user %s: %s managers to tell",
+            found.reference,
+            user_id,
+            len(told),
+        )
     return Submitted(found, created, len(told))
 
 
@@ -232,6 +242,7 @@ def move(
         if to == "planned" and fields["owner_id"] != actor_id:
             key = f"nc:{nc_id}:owner:{fields['owner_id']}:{now}"
             _tell(db, fields["owner_id"], key, "nc.owner", nc_id, now)
+    log.info("report %s %s → %s by user %s", found.reference, found.status, to, actor_id)
     return "moved"
 
 

@@ -5,6 +5,7 @@ organization at a time. ``NotAllowed`` is raised for anything the caller's role 
 organization does not permit — callback data is untrusted, so handlers never decide alone.
 """
 
+import logging
 import re
 import secrets
 import unicodedata
@@ -21,6 +22,8 @@ from bot.db.orgs import Invite, Member, Membership
 from bot.db.tx import atomic
 from bot.services import text
 from bot.services.preferences import find_timezone
+
+log = logging.getLogger(__name__)
 
 ROLES = ("worker", "manager", "admin")
 RANK = {role: rank for rank, role in enumerate(ROLES)}
@@ -80,7 +83,9 @@ def create_organization(
     None if they are the last admin of their current organization."""
     if repo.membership(db, user_id) and leave(db, user_id) == "hand_over_first":
         return None
-    return repo.create_organization(db, name, timezone, language, user_id, now_text())
+    org_id = repo.create_organization(db, name, timezone, language, user_id, now_text())
+    log.info("organization %s created by user %s", org_id, user_id)
+    return org_id
 
 
 def member_count(db: sqlite_utils.Database, user_id: int) -> int:
@@ -151,9 +156,13 @@ def leave(db: sqlite_utils.Database, user_id: int) -> LeaveResult:
         if others:
             return "hand_over_first"
         repo.delete_organization(db, current.org_id)
+        log.info(
+            "organization %s dissolved: its last member, user %s, left", current.org_id, user_id
+        )
         return "dissolved"
     repo.remove_member(db, current.org_id, user_id)
     repo.withdraw_invites_by(db, current.org_id, user_id, now_text())
+    log.info("user %s left organization %s", user_id, current.org_id)
     return "left"
 
 
@@ -197,6 +206,7 @@ def change_role(
     # Their open invites may not hand out more than they now hold.
     keep = ROLES[: RANK[role] + 1] if role != "worker" else ()  # workers do not invite
     repo.withdraw_invites_by(db, actor.org_id, target_id, now_text(), keep_roles=keep)
+    log.info("user %s made user %s %s (organization %s)", actor_id, target_id, role, actor.org_id)
     return "changed"
 
 
@@ -210,6 +220,7 @@ def remove_member(db: sqlite_utils.Database, actor_id: int, target_id: int) -> C
         return "last_admin"
     repo.remove_member(db, actor.org_id, target_id)
     repo.withdraw_invites_by(db, actor.org_id, target_id, now_text())
+    log.info("user %s removed user %s from organization %s", actor_id, target_id, actor.org_id)
     return "changed"
 
 
@@ -443,4 +454,7 @@ def join(
         return check
     if not repo.join(db, check.invite, user_id, now_text(now)):
         return JoinCheck("used_up", check.invite, check.org_name)
+    log.info(
+        "user %s joined organization %s as %s", user_id, check.invite.org_id, check.invite.role
+    )
     return JoinCheck("ok", check.invite, check.org_name, repo.membership(db, user_id))

@@ -7,6 +7,7 @@ Managers only.
 """
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +21,8 @@ from bot.db import readiness as readiness_repo
 from bot.db.tx import write
 from bot.services import objectives, orgs, people, readiness, text
 from bot.services.orgs import NotAllowed
+
+log = logging.getLogger(__name__)
 
 # What the manager is asked for, in the order of 9.3.2 (the rest the bot fills in).
 ASKED = ("context", "customers", "processes", "monitoring", "resources", "risks", "improvement")
@@ -373,6 +376,7 @@ def issue(db: sqlite_utils.Database, actor_id: int, review_id: int) -> int:
         readiness_repo.set_step(
             db, found.org_id, "management-review", actor_id, stamp, status="done"
         )
+    log.info("management review %s: minutes v%s issued by user %s", found.id, version, actor_id)
     return version
 
 
