@@ -19,7 +19,6 @@ minutes), and the peak memory of the process.
 
 import argparse
 import json
-import re
 import resource
 import statistics
 import sys
@@ -31,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import clock
-from bot.db import open_db, tx
+from bot.db import open_db, plans, tx
 from bot.services import library, routine, tips
 
 ZONES = (  # (zone, weight): where the people of the organizations live
@@ -106,26 +105,6 @@ def populate(db, people: int, orgs: int, zones: list[tuple[str, float]]) -> dict
     return zone_of
 
 
-QUERY = re.compile(r"\s*(SELECT|UPDATE|DELETE|INSERT\s.*\sSELECT)", re.I | re.S)
-
-
-def template(sql: str) -> str:
-    """A statement with its values taken out: the same query with other values is one."""
-    return re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", sql)
-
-
-def full_scans(db, statements) -> list[str]:
-    """The statements whose plan reads a whole table (SQLite's "SCAN t" without an index);
-    the tick must find its work through indexes, whatever the number of people."""
-    found = []
-    for sql in statements:
-        for row in db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall():
-            detail = row[-1]
-            if detail.startswith("SCAN ") and "USING" not in detail:
-                found.append(f"{detail} in: {template(sql)[:160]}")
-    return found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=100_000)
@@ -143,22 +122,17 @@ def main() -> None:
     populate(db, args.people, args.orgs, zones)
     populated = time.perf_counter() - started
 
-    statements: dict[str, str] = {}  # the tick's statements: template → one as run
-    db.conn.set_trace_callback(
-        lambda sql: QUERY.match(sql) and statements.setdefault(template(sql), sql)
-    )
     ticks: list[float] = []  # a whole tick
     blocks: list[float] = []  # one step: the longest the event loop is held
-    for minute in range(24 * 60):
-        now = START + timedelta(minutes=minute)
-        began = step_began = time.perf_counter()
-        for _step in routine.steps(db, "Asia/Shanghai", now):
-            blocks.append(time.perf_counter() - step_began)
-            step_began = time.perf_counter()
-        ticks.append(time.perf_counter() - began)
-
-    db.conn.set_trace_callback(None)
-    scans = full_scans(db, statements.values())
+    with plans.traced(db) as statements:  # the tick's statements, checked below
+        for minute in range(24 * 60):
+            now = START + timedelta(minutes=minute)
+            began = step_began = time.perf_counter()
+            for _step in routine.steps(db, "Asia/Shanghai", now):
+                blocks.append(time.perf_counter() - step_began)
+                step_began = time.perf_counter()
+            ticks.append(time.perf_counter() - began)
+    scans = plans.full_scans(db, statements.values())
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size_mb = (folder / "bench.sqlite3").stat().st_size / 1e6
 

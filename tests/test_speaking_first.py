@@ -426,3 +426,36 @@ async def test_a_linked_team_group_gets_its_digest_and_report_photos_only_when_a
     clock(MONDAY + timedelta(days=7, hours=2, minutes=5))
     await local.tick()
     assert len([m for m in in_group.messages() if m.get("text", "").startswith("📊")]) == 1
+
+
+async def test_a_tip_is_chosen_when_sent_the_same_again_after_a_failure_and_seen_once(local, clock):
+    from bot.localapi import Fault
+
+    clock(MONDAY)
+    _boss, worker = await team(local, 3151, "Retry Ltd")
+    await subscribe(worker)
+    seen = "SELECT tip_id FROM tips_seen WHERE chat_id = ?"
+    clock(MONDAY + timedelta(hours=2, minutes=31))  # 08:31 in Shanghai
+    local.api.faults.append(Fault(502, method="sendmessage", chat_id=worker.id))
+    assert (await local.tick()).tips == 1
+    assert local.db.execute(seen, [worker.id]).fetchall() == []  # owed, not yet seen
+    chosen = tips.chosen_for(local.db, worker.id, {})
+    clock.shift(minutes=5)
+    await local.work()  # the retry
+    (tip,) = tips_of(worker)
+    body = tips.tip_text(local.db, chosen, "en")[0].texts["text"]
+    assert body in tip["text"]  # the tip chosen for the first try went out
+    assert local.db.execute(seen, [worker.id]).fetchall() == [(chosen,)]
+
+
+def test_a_round_of_tips_ends_when_all_were_seen_and_the_next_begins(db):
+    assert library.load(db) == []
+    every = [row[0] for row in db.execute("SELECT id FROM content_items WHERE kind = 'tip'")]
+    shown = []
+    for day in range(len(every) + 2):
+        chosen = tips.chosen_for(db, 77, {})
+        tips.seen(db, 77, chosen, f"2026-11-{day % 28 + 1:02d}")
+        shown.append(chosen)
+    assert sorted(shown[: len(every)]) == sorted(every)  # each once in the first round
+    assert shown[len(every)] == shown[0]  # the second round starts as the first did
+    assert db.execute("SELECT COUNT(*) FROM tips_seen WHERE chat_id = 77").fetchone()[0] == 2

@@ -670,3 +670,23 @@ def m019_management_reviews(db: sqlite_utils.Database) -> None:
         );
         """,
     )
+
+
+@migration
+def m020_tick_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for what the scheduler's tick looks up every minute or every morning, so it
+    costs what it finds rather than the size of the workforce (bench/scheduler.py lists the
+    statements that still read a whole table)."""
+    script(
+        db,
+        """
+        CREATE INDEX users_timezone ON users(timezone) WHERE timezone IS NOT NULL;
+        CREATE INDEX organizations_timezone ON organizations(timezone);
+        CREATE INDEX members_role ON members(role, org_id);
+        CREATE INDEX nonconformities_due ON nonconformities(status, due_date);
+        CREATE INDEX audits_open ON audits(status, planned_for);
+        CREATE INDEX review_decisions_due ON review_decisions(status, due_date);
+        CREATE INDEX objectives_open ON objectives(owner_id) WHERE closed_at IS NULL;
+        CREATE INDEX group_chats_digest ON group_chats(org_id) WHERE active = 1 AND digest = 1;
+        """,
+    )

@@ -70,11 +70,11 @@ def last_tick(db: sqlite_utils.Database) -> str | None:
 
 
 def _zones(db: sqlite_utils.Database, fallback: str) -> list[str]:
-    """Every zone a member or an organization lives in: a morning is per zone."""
+    """Every zone a person or an organization lives in: a morning is per zone. (A person's
+    own zone counts even if they are in no organization: that morning finds nobody.)"""
     rows = db.execute(
-        "SELECT DISTINCT COALESCE(u.timezone, o.timezone) FROM members m"
-        " JOIN users u ON u.id = m.user_id JOIN organizations o ON o.id = m.org_id"
-        " UNION SELECT timezone FROM organizations"
+        "SELECT DISTINCT timezone FROM users WHERE timezone IS NOT NULL"
+        " UNION SELECT DISTINCT timezone FROM organizations"
     ).fetchall()
     return sorted({row[0] or fallback for row in rows})
 
@@ -91,10 +91,10 @@ def _morning_people(db: sqlite_utils.Database, zone: str, today: date) -> list[t
         "SELECT m.user_id, m.org_id, 1 FROM members m"
         + living_here
         + " AND m.role IN ('manager', 'admin')"
-        " UNION SELECT m.user_id, m.org_id, 0 FROM members m"
+        " UNION SELECT m.user_id, m.org_id, 0 FROM nonconformities n"
+        " JOIN members m ON m.user_id = n.owner_id AND m.org_id = n.org_id"
         + living_here
-        + " AND m.role = 'worker' AND m.user_id IN (SELECT owner_id FROM nonconformities"
-        " WHERE org_id = m.org_id AND status = 'planned' AND due_date <= ?)"
+        + " AND n.status = 'planned' AND n.due_date <= ? AND m.role = 'worker'"
         " ORDER BY 1",
         [zone, zone, (today + timedelta(days=nc.DUE_SOON)).isoformat()],
     ).fetchall()

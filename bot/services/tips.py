@@ -10,8 +10,10 @@ is skipped, not sent at dinner time.
 """
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -218,25 +220,32 @@ def _order(chat_id: int, tip_id: str) -> str:
     return hashlib.blake2s(f"{chat_id}:{tip_id}".encode(), digest_size=8).hexdigest()
 
 
-def pick(db: sqlite_utils.Database, chat_id: int, now: str) -> str | None:
+def pick(db: sqlite_utils.Database, chat_id: int, now: str, mark: bool = True) -> str | None:
     """The next tip this chat has not seen in the current round; a round ends when all were
-    seen. Marks it seen (inside the caller's transaction)."""
+    seen. Marks it seen (inside the caller's transaction) unless told not to."""
     tips = [entry.id for entry in content_repo.listing(db, "tip", "en")]  # read once, cached
     if not tips:
         return None
-    seen = {
-        row[0] for row in db.execute("SELECT tip_id FROM tips_seen WHERE chat_id = ?", [chat_id])
-    }
-    unseen = [tip for tip in tips if tip not in seen]
-    if not unseen:
-        db.execute("DELETE FROM tips_seen WHERE chat_id = ?", [chat_id])
-        unseen = tips
+    unseen = [tip for tip in tips if tip not in _seen(db, chat_id)] or tips
     chosen = min(unseen, key=lambda tip: _order(chat_id, tip))
+    if mark:
+        seen(db, chat_id, chosen, now)
+    return chosen
+
+
+def _seen(db: sqlite_utils.Database, chat_id: int) -> set[str]:
+    return {r[0] for r in db.execute("SELECT tip_id FROM tips_seen WHERE chat_id = ?", [chat_id])}
+
+
+def seen(db: sqlite_utils.Database, chat_id: int, tip_id: str, now: str) -> None:
+    """Mark a tip seen; when the chat had seen them all, this one starts the next round."""
+    tips = [entry.id for entry in content_repo.listing(db, "tip", "en")]
+    if not set(tips) - _seen(db, chat_id):
+        db.execute("DELETE FROM tips_seen WHERE chat_id = ?", [chat_id])
     db.execute(
         "INSERT OR REPLACE INTO tips_seen (chat_id, tip_id, seen_at) VALUES (?, ?, ?)",
-        [chat_id, chosen, now],
+        [chat_id, tip_id, now],
     )
-    return chosen
 
 
 def tip_now(db: sqlite_utils.Database, chat_id: int) -> str | None:
@@ -256,7 +265,12 @@ class Enqueued:
 
 
 def enqueue_due(db: sqlite_utils.Database, now: datetime, fallback_zone: str) -> Enqueued:
-    """Owe a tip to every subscription whose time has come; move each to its next time."""
+    """Owe a tip to every subscription whose time has come; move each to its next time.
+
+    A batch at a time, as a few statements: a person's tip is chosen when it is sent (see
+    ``chosen_for``), so owing it is one row; subscriptions with the same zone, time and
+    days share their next time, worked out once. A group's tip is chosen now: it is worded
+    in both languages from one choice."""
     stamp = clock.stamp(now)
     rows = db.execute(
         "SELECT s.chat_id, s.send_at, s.workdays_only, s.next_tip_at,"
@@ -272,24 +286,44 @@ def enqueue_due(db: sqlite_utils.Database, now: datetime, fallback_zone: str) ->
         " WHERE s.subscribed = 1 AND s.next_tip_at <= ? ORDER BY s.next_tip_at LIMIT ?",
         [stamp, BATCH],
     ).fetchall()
-    owed = skipped = 0
+    day_of = cache(lambda zone, due_at: clock.today(zone, datetime.fromisoformat(due_at)))
+    following = cache(
+        lambda send_at, zone, workdays, keep_quiet: clock.stamp(
+            next_slot(now, send_at, zone, bool(workdays), bool(keep_quiet))
+        )
+    )
+    letters, moves = [], []
     with write(db):
         for chat_id, send_at, workdays_only, due_at, active, zone, keep_quiet in rows:
             zone = zone or fallback_zone
-            due = datetime.fromisoformat(due_at)
-            key = f"tip:{chat_id}:{clock.today(zone, due).isoformat()}"
-            fresh = active and now - due <= STALE and not _owed(db, key)
-            chosen = pick(db, chat_id, stamp) if fresh else None
-            if chosen:
-                owed += outbox.notice(db, key, chat_id, "tip", {"tip": chosen}, stamp)
-            else:
-                skipped += 1
-            following = next_slot(now, send_at, zone, bool(workdays_only), bool(keep_quiet))
-            db.execute(
-                "UPDATE tip_subscriptions SET next_tip_at = ? WHERE chat_id = ?",
-                [clock.stamp(following), chat_id],
-            )
-    return Enqueued(owed, skipped)
+            moves.append((following(send_at, zone, workdays_only, keep_quiet), chat_id))
+            if not active or now - datetime.fromisoformat(due_at) > STALE:
+                continue
+            key = f"tip:{chat_id}:{day_of(zone, due_at).isoformat()}"
+            params = None
+            if chat_id < 0:
+                chosen = None if _owed(db, key) else pick(db, chat_id, stamp)
+                if chosen is None:
+                    continue
+                params = json.dumps({"tip": chosen})
+            letters.append((key, chat_id, stamp, params))
+        owed = db.conn.executemany(
+            "INSERT INTO outbox (dedupe_key, chat_id, text, created_at, kind, params)"
+            " VALUES (?, ?, '', ?, 'tip', ?) ON CONFLICT(dedupe_key) DO NOTHING",
+            letters,
+        ).rowcount
+        db.conn.executemany("UPDATE tip_subscriptions SET next_tip_at = ? WHERE chat_id = ?", moves)
+    if owed > 0:
+        outbox.more_owed()
+    return Enqueued(max(owed, 0), len(rows) - max(owed, 0))
+
+
+def chosen_for(db: sqlite_utils.Database, chat_id: int, params: dict) -> str | None:
+    """The tip a letter carries: the one chosen when it was owed (a group's, or a letter
+    owed by an earlier version), else this person's next unseen one. Choosing marks
+    nothing: the same tip is chosen again if the letter must be sent again, and
+    ``seen`` marks it once Telegram has it."""
+    return params.get("tip") or pick(db, chat_id, clock.stamp(), mark=False)
 
 
 def tip_text(db: sqlite_utils.Database, tip_id: str, lang: str):

@@ -20,7 +20,7 @@ from aiogram_dialog.widgets.kbd import Button, SwitchTo
 
 from bot import clock
 from bot.i18n import format_moment, zone_name
-from bot.outbox import renders
+from bot.outbox import Media, renders
 from bot.services import tips
 from bot.services.people import User
 from dialogs.common import Choices, CloseButton, T, current_locale, esc, open_over
@@ -214,13 +214,21 @@ def _buttons(page) -> InlineKeyboardMarkup:
 
 @renders("tip")
 def tip_notice(db, person: User | None, params: dict):
-    body, page = _tip_body(db, params.get("tip"), current_locale())
+    chat_id = person.id if person else params["chat"]
+    chosen = tips.chosen_for(db, chat_id, params)
+    body, page = _tip_body(db, chosen, current_locale())
     if body is None:
         return None
     if person is None:  # a group: no dialog there; the page is named instead
         more = f"\n\n{esc(_page_label(page))}" if page else ""
         return _("💡 <b>Team quality tip</b>\n\n{tip}").format(tip=esc(body)) + more, None
-    return _("💡 <b>Tip of the day</b>\n\n{tip}").format(tip=esc(body)), _buttons(page)
+    text = _("💡 <b>Tip of the day</b>\n\n{tip}").format(tip=esc(body))
+    markup = _buttons(page)
+    # Seen once Telegram has it, in the transaction that marks the letter sent.
+    return Media(
+        send=lambda bot, chat: bot.send_message(chat, text, reply_markup=markup),
+        after=lambda db, _sent: tips.seen(db, chat_id, chosen, clock.stamp()),
+    )
 
 
 @renders("tips.ask")
