@@ -5,6 +5,8 @@
 All three run in one process through the same in-process Bot API (no network), the bot on a
 WAL database on disk:
   (a) bare: a Dispatcher with one handler that answers a message;
+  (a2) for reference, aiogram-dialog alone: a click between two windows of ten buttons,
+      memory storage, no middleware of ours;
   (b) click: the real bot, a person on the main menu pressing 📚 Library, then walking the
       library (clause map → 10 → 10.2 → back → back → library home);
   (c) submit: the real bot, the ✅ Submit of a filled-in nonconformity report (dialog, the
@@ -139,6 +141,49 @@ async def bare(users_n: int, rounds: int) -> dict:
         await person.send("ping")
 
     return await measure("a: bare aiogram, answer a message", people, act, nothing, rounds)
+
+
+async def plain_dialog(users_n: int, rounds: int) -> dict:
+    """For reference: aiogram-dialog alone (memory storage, no middleware of ours), a click
+    from one window of ten buttons to another — what the framework costs by itself."""
+    from aiogram.filters import CommandStart
+    from aiogram.fsm.state import State, StatesGroup
+    from aiogram_dialog import Dialog, DialogManager, StartMode, Window, setup_dialogs
+    from aiogram_dialog.widgets.kbd import Column, SwitchTo
+    from aiogram_dialog.widgets.text import Const
+
+    class Two(StatesGroup):
+        one = State()
+        two = State()
+
+    def window(state, other) -> Window:
+        buttons = [SwitchTo(Const(f"Item {n}"), id=f"i{n}", state=other) for n in range(10)]
+        return Window(Const(f"Screen {state.state}"), Column(*buttons), state=state)
+
+    api, dp = LocalBotAPI(), Dispatcher()
+    dp.include_router(Dialog(window(Two.one, Two.two), window(Two.two, Two.one)))
+    setup_dialogs(dp)
+
+    @dp.message(CommandStart())
+    async def start(message: Message, dialog_manager: DialogManager) -> None:
+        await dialog_manager.start(Two.one, mode=StartMode.RESET_STACK)
+
+    bot = Bot("1:local", session=LocalSession(api))
+
+    async def deliver(update: dict) -> None:
+        await dp.feed_raw_update(bot, update)
+
+    people = [LocalUser(api, deliver, 80_000 + i) for i in range(users_n)]
+    for person in people:
+        await person.send("/start")
+
+    async def nothing(_people) -> None:
+        pass
+
+    async def act(person) -> None:
+        await person.press("Item 3")
+
+    return await measure("a2: aiogram-dialog alone, a click", people, act, nothing, rounds)
 
 
 def seed(db, users_n: int) -> int:
@@ -285,10 +330,12 @@ async def main(users_n: int, rounds: int, as_json: bool, with_lock: bool = True)
     logging.disable(logging.WARNING)
     _traced_connect()
     a = await bare(users_n, rounds)
+    framework = await plain_dialog(users_n, rounds)
     with tempfile.TemporaryDirectory(prefix="certready-bench-") as folder:
         menu_click, walked, c, locked = await the_bot(Path(folder), users_n, rounds, with_lock)
     figures = {
-        "rows": [a, menu_click, walked, c],
+        "rows": [a, framework, menu_click, walked, c],
+        "a2/a": round(framework["per_second"] / a["per_second"], 3),
         "b/a": round(menu_click["per_second"] / a["per_second"], 3),
         "b_walk/a": round(walked["per_second"] / a["per_second"], 3),
         "c/a": round(c["per_second"] / a["per_second"], 3),
@@ -325,6 +372,7 @@ async def main(users_n: int, rounds: int, as_json: bool, with_lock: bool = True)
             )
         print(
             f"b/a {figures['b/a']} (walk {figures['b_walk/a']}), c/a {figures['c/a']}, "
+            f"a2/a {figures['a2/a']} (aiogram-dialog alone), "
             f"p99(c) {figures['p99_c_ms']} ms, SQL per library click {figures['library_sql']}"
         )
         print(

@@ -18,6 +18,7 @@ from aiogram.utils.i18n import I18n
 from aiogram_dialog import DIALOG_EVENT_NAME, setup_dialogs
 from aiogram_dialog.api.entities import stack as dialog_stack
 from aiogram_dialog.manager.message_manager import MessageManager
+from aiogram_dialog.utils import CB_SEP as DIALOG_SEPARATOR
 
 from bot import outbox
 from bot.config import LANGUAGES, Settings
@@ -130,6 +131,10 @@ class AnswerOnceMessageManager(MessageManager):
             await bot.answer_callback_query(callback_query_id=callback_query.id)
 
 
+def not_a_dialog_button(query: CallbackQuery) -> bool:
+    return DIALOG_SEPARATOR not in (query.data or "")
+
+
 def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatcher:
     i18n = make_i18n(settings.default_language)
     # The event loop's connection waits only briefly for another process's write lock (a
@@ -147,19 +152,25 @@ def build_dispatcher(settings: Settings, db: sqlite_utils.Database) -> Dispatche
         settings=settings,
         i18n=i18n,
     )
-    dp.include_router(errors_router())
-    dp.include_router(tips_router())  # /tip and /calendar before "unknown command"
-    dp.include_router(calendar_router())
-    dp.include_router(audits_router())
-    dp.include_router(objectives_router())
-    dp.include_router(reviews_router())
-    dp.include_router(commands_router())
-    dp.include_router(groups_router())
-    dp.include_router(group_feeds_router())
-    dp.include_router(group_quiz_router())
-    dp.include_router(poll_answers_router())
-    dp.include_router(notifications_router())
-    dp.include_router(acknowledgements_router())  # before the dialogs, like notifications
+    # Handlers of their own before the dialogs. Their buttons are never a dialog's (those
+    # carry the dialog's intent id before a \x1d), so a dialog's click skips them at once.
+    for router in (
+        errors_router(),
+        tips_router(),  # /tip and /calendar before "unknown command"
+        calendar_router(),
+        audits_router(),
+        objectives_router(),
+        reviews_router(),
+        commands_router(),
+        groups_router(),
+        group_feeds_router(),
+        group_quiz_router(),
+        poll_answers_router(),
+        notifications_router(),
+        acknowledgements_router(),  # before the dialogs, like notifications
+    ):
+        router.callback_query.filter(not_a_dialog_button)
+        dp.include_router(router)
     for dialog in DIALOGS:
         dp.include_router(dialog())
     dp.include_router(fallback_router())

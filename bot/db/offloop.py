@@ -11,6 +11,7 @@ second connection to open: there the work runs inline, as before.
 """
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -38,6 +39,7 @@ class Writer:
         self.path = file_of(db)
         self._pool: ThreadPoolExecutor | None = None
         self._own: sqlite_utils.Database | None = None  # used in the writer's thread only
+        self._quick: sqlite_utils.Database | None = None  # the loop's, never waits
 
     def _connection(self) -> sqlite_utils.Database:
         if self._own is None:
@@ -61,7 +63,29 @@ class Writer:
             self._pool, lambda: fn(self._connection(), *args, **kwargs)
         )
 
+    async def run_quick(self, fn: Callable[..., R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """``run`` for one statement that is usually free to go: tried at once on the event
+        loop with a connection that never waits for the lock (no hand-over to a thread),
+        and handed to the writer only when another connection holds the lock."""
+        if self.path is None:
+            return fn(self.db, *args, **kwargs)
+        if self._quick is None:
+            quick = sqlite_utils.Database(self.path)
+            quick.conn.isolation_level = None
+            quick.execute("PRAGMA busy_timeout = 0")
+            quick.execute("PRAGMA synchronous = NORMAL")
+            self._quick = quick
+        try:
+            return fn(self._quick, *args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+        return await self.run(fn, *args, **kwargs)
+
     def close(self) -> None:
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
         if self._pool is not None:
             self._pool.submit(self._close_own).result()
             self._pool.shutdown()

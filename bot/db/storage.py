@@ -86,7 +86,7 @@ class SqliteStorage(BaseStorage):
         if row == (state, data):
             return
         self.cache.pop(key, None)  # until it is written: a failed write must not linger
-        await self.writer.run(_save, key, *row)
+        await self.writer.run_quick(_save, key, *row)  # one statement
         self._keep(key, row)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
