@@ -1,11 +1,16 @@
 """Backups while the bot runs (SQLite's online backup API, evidence beside it) and restoring
 one: every report and photo comes back; a running bot's database is never overwritten."""
 
+import asyncio
+import os
+import sqlite3
+import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import backup
+from bot import ROOT, backup
 from bot.db import open_db
+from bot.evidence import archive
 from bot.local import LocalBot
 from bot.services import library, nc
 from tests.conftest import SHANGHAI, make_settings
@@ -62,3 +67,68 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
     env = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
     result = run_cli("restore", str(tmp_path), env=env)
     assert result.returncode == 2 and "not a CertReady backup" in result.stderr
+
+
+async def test_a_backup_taken_while_reports_keep_coming_holds_each_with_its_photos(tmp_path, clock):
+    clock(TUESDAY)
+    database, evidence = tmp_path / "bot.sqlite3", tmp_path / "evidence"
+    settings = make_settings(database_path=str(database), evidence_path=str(evidence))
+    local = await LocalBot(settings, open_db(database)).start()
+    assert library.load(local.db) == []
+    boss = local.user(9511, language_code="zh", first_name="王经理")
+    await create_org(boss, "华东精密")
+    worker = local.user(9512, language_code="zh", first_name="小李")
+    await worker.send("/start " + await new_invite(boss, "员工"))
+    filed, twenty, copied = 0, asyncio.Event(), asyncio.Event()
+
+    async def reports_keep_coming() -> None:  # until the copy is taken (the clock stands still)
+        nonlocal filed
+        for n in range(5000):
+            if copied.is_set():
+                break
+            if n == 20:
+                twenty.set()
+            photo = local.api.store_file(f"photo {n}".encode(), "photos", ".jpg")
+            nc.report(local.db, worker.id, LEAK, [(photo.file_id, photo.unique_id)], f"load{n}")
+            filed += 1
+            if n % 5 == 4:  # photos archived into the evidence folder as they come
+                await archive(local.bot, local.db, evidence)
+            await asyncio.sleep(0)
+
+    async def backup_meanwhile() -> tuple[int, int]:
+        await twenty.wait()
+        before = filed
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env |= {"DATABASE_PATH": str(database), "EVIDENCE_PATH": str(evidence)}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "backup",
+            str(tmp_path / "copy"),
+            env=env,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _out, err = await process.communicate()
+        copied.set()
+        assert process.returncode == 0, err.decode()
+        return before, filed
+
+    with backup.running(database):
+        _, (before, after) = await asyncio.gather(reports_keep_coming(), backup_meanwhile())
+    await local.stop()
+    assert after > before  # reports were being written while the copy was taken
+    print(f"filed {before} before the backup began, {after} when it ended")
+
+    copy = sqlite3.connect(tmp_path / "copy" / backup.DATABASE)
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    numbers = [row[0] for row in copy.execute("SELECT number FROM nonconformities ORDER BY 1")]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= before  # no gap
+    print(f"the copy holds {len(numbers)} reports")
+    archived = copy.execute("SELECT local_path FROM nc_photos WHERE local_path IS NOT NULL")
+    for (path,) in archived.fetchall():  # every photo the copy says is archived is in it
+        kept = tmp_path / "copy" / backup.EVIDENCE / Path(path).relative_to(evidence)
+        assert kept.is_file() and kept.read_bytes().startswith(b"photo "), kept
+    copy.close()
