@@ -5,8 +5,11 @@ import logging
 import os
 import secrets
 import signal
+import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from functools import partial
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from aiogram import Bot, Dispatcher
@@ -23,7 +26,7 @@ from bot import CONTENT_DIR, health
 from bot.app import build_bot, build_dispatcher
 from bot.config import Settings
 from bot.db import open_db
-from bot.i18n import require_valid_catalogs
+from bot.i18n import catalog_fingerprint, require_valid_catalogs
 from bot.services import library
 from bot.startup import StartupError, absolute, require_content, require_writable_folder
 
@@ -55,15 +58,33 @@ def paths_in_use(settings: Settings) -> str:
     return line
 
 
+CATALOGS_CHECKED = "catalogs_checked"  # meta: the fingerprint of the catalogs last found valid
+
+
+def _checked_before(database: Path, fingerprint: str) -> bool:
+    """An earlier start found the catalogs valid as they are now (read-only; any doubt: no)."""
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+            row = connection.execute(
+                "SELECT value FROM meta WHERE key = ?", [CATALOGS_CHECKED]
+            ).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == fingerprint
+
+
 def prepare(settings: Settings) -> tuple[Bot, Dispatcher]:
     """Everything checked before Telegram is called; failures raise one ``StartupError``
     with a line per cause (catalogs, evidence folder, content, then the database)."""
     problems: list[str] = []
-    for check in (
-        require_valid_catalogs,
+    fingerprint = catalog_fingerprint()
+    checks = [
         partial(require_writable_folder, settings.evidence_path, "EVIDENCE_PATH"),
         partial(require_content, CONTENT_DIR),  # before loading: an empty tree unloads all
-    ):
+    ]
+    if not _checked_before(settings.database_path, fingerprint):
+        checks.insert(0, require_valid_catalogs)
+    for check in checks:
         try:
             check()
         except StartupError as error:
@@ -73,6 +94,11 @@ def prepare(settings: Settings) -> tuple[Bot, Dispatcher]:
     db = open_db(settings.database_path)
     for problem in library.ensure_loaded(db):
         log.error("content: %s", problem)
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [CATALOGS_CHECKED, fingerprint],
+    )
     return build_bot(settings), build_dispatcher(settings, db)
 
 

@@ -8,6 +8,7 @@ import ctypes
 import logging
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import ROOT, runner
+from bot import LOCALES_DIR, ROOT, runner
+from bot.i18n import catalog_fingerprint
 from bot.startup import StartupError
 from tests.conftest import make_settings
 
@@ -326,3 +328,30 @@ def test_a_broken_migration_keeps_its_traceback(tmp_path, monkeypatch):
     monkeypatch.setattr(bot.db, "migrate", broken)
     with pytest.raises(sqlite3.OperationalError, match="oops"):
         bot.db.open_db(tmp_path / "db.sqlite3")
+
+
+def test_catalogs_are_checked_again_only_when_they_changed(tmp_path, monkeypatch):
+    """A start reads and checks both catalogs (about 0.2 s) unless an earlier start found them
+    valid exactly as they are; a catalog edited since is checked, and a broken one refuses."""
+    settings = make_settings(
+        bot_token=TOKEN, database_path=tmp_path / "db.sqlite3", evidence_path=tmp_path / "ev"
+    )
+    read = []
+    real = runner.require_valid_catalogs
+    monkeypatch.setattr(runner, "require_valid_catalogs", lambda: read.append(1) or real())
+    runner.prepare(settings)
+    runner.prepare(settings)
+    assert read == [1]  # the second start found them as the first checked them
+
+    broken = tmp_path / "locales"
+    shutil.copytree(LOCALES_DIR, broken)
+    po = broken / "zh" / "LC_MESSAGES" / "messages.po"
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "✅ 提交"', 'msgstr "✅ 提交 {x}"'),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(runner, "catalog_fingerprint", lambda: catalog_fingerprint(broken))
+    monkeypatch.setattr(runner, "require_valid_catalogs", lambda: real(broken))
+    with pytest.raises(StartupError) as refused:
+        runner.prepare(settings)
+    assert 'msgid "✅ Submit": placeholders {x} instead of none' in refused.value.lines[0]
