@@ -8,6 +8,7 @@ or to run twice across a restart: keys in our tables make every tick idempotent.
 
 import asyncio
 import logging
+import sqlite3
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -31,6 +32,11 @@ async def tick(db: sqlite_utils.Database, settings: Settings, dispatcher: Dispat
             if step.owed and (wake := dispatcher.workflow_data.get("outbox_wake")):
                 wake.set()
             await asyncio.sleep(0)
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error) and "busy" not in str(error):
+            log.exception("scheduler tick failed")
+        else:  # another process holds the write lock (a backup, a shell): nothing is lost
+            log.warning("tick put off (database %s); the next tick catches up", error)
     except Exception:
         log.exception("scheduler tick failed")
     if done.owed or done.skipped:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.db import open_db, users
 from bot.local import LocalBot
+from bot.scheduler import tick
 from bot.services import library, nc, orgs
 from tests.conftest import MONTH_END, make_settings
 from tests.test_cases import team
@@ -157,3 +158,18 @@ def test_reports_numbered_from_several_connections_never_collide(tmp_path, clock
     assert failures == []
     numbers = [row[0] for row in db.execute("SELECT number FROM nonconformities ORDER BY number")]
     assert numbers == list(range(1, 61))
+
+
+async def test_a_tick_that_meets_the_lock_is_put_off_in_one_line_and_catches_up(
+    on_disk, clock, caplog
+):
+    clock(MONTH_END)  # 23:30 in Shanghai: nobody is asked about daily tips in quiet hours
+    _boss, worker = await team(on_disk, 9451, "Tick Ltd")
+    clock.shift(hours=10)  # 09:30 the next morning: the worker is owed the question
+    with Holder(on_disk.settings.database_path):
+        await tick(on_disk.db, on_disk.settings, on_disk.dp)
+    put_off = [r for r in caplog.records if "tick put off" in r.getMessage()]
+    assert len(put_off) == 1 and put_off[0].levelname == "WARNING" and not put_off[0].exc_info
+    await tick(on_disk.db, on_disk.settings, on_disk.dp)  # the lock is gone: it catches up
+    owed = on_disk.db.execute("SELECT COUNT(*) FROM outbox WHERE chat_id = ?", [worker.id])
+    assert owed.fetchone()[0] >= 1

@@ -286,7 +286,10 @@ def enqueue_due(db: sqlite_utils.Database, now: datetime, fallback_zone: str) ->
         " WHERE s.subscribed = 1 AND s.next_tip_at <= ? ORDER BY s.next_tip_at LIMIT ?",
         [stamp, BATCH],
     ).fetchall()
-    day_of = cache(lambda zone, due_at: clock.today(zone, datetime.fromisoformat(due_at)))
+    day_of = cache(
+        lambda zone, due_at: clock.today(zone, datetime.fromisoformat(due_at)).isoformat()
+    )
+    stale = cache(lambda due_at: now - datetime.fromisoformat(due_at) > STALE)
     following = cache(
         lambda send_at, zone, workdays, keep_quiet: clock.stamp(
             next_slot(now, send_at, zone, bool(workdays), bool(keep_quiet))
@@ -297,9 +300,9 @@ def enqueue_due(db: sqlite_utils.Database, now: datetime, fallback_zone: str) ->
         for chat_id, send_at, workdays_only, due_at, active, zone, keep_quiet in rows:
             zone = zone or fallback_zone
             moves.append((following(send_at, zone, workdays_only, keep_quiet), chat_id))
-            if not active or now - datetime.fromisoformat(due_at) > STALE:
+            if not active or stale(due_at):
                 continue
-            key = f"tip:{chat_id}:{day_of(zone, due_at).isoformat()}"
+            key = f"tip:{chat_id}:{day_of(zone, due_at)}"
             params = None
             if chat_id < 0:
                 chosen = None if _owed(db, key) else pick(db, chat_id, stamp)
