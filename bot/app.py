@@ -131,7 +131,8 @@ class AnswerOnceMessageManager(MessageManager):
             await bot.answer_callback_query(callback_query_id=callback_query.id)
 
 
-def not_a_dialog_button(query: CallbackQuery) -> bool:
+async def not_a_dialog_button(query: CallbackQuery) -> bool:
+    # async: aiogram runs a plain function filter in a thread (a hand-over per router)
     return DIALOG_SEPARATOR not in (query.data or "")
 
 

@@ -8,13 +8,14 @@
 Answers are in the group's language(s).
 """
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.command import CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 
-from bot.groups import ANONYMOUS, GROUPS, MANAGERS_ONLY, NOT_LINKED
+from bot.filters import in_group
+from bot.groups import ANONYMOUS, MANAGERS_ONLY, NOT_LINKED
 from bot.i18n import N_, in_languages, zone_name
 from bot.services import group_feeds, groups, tips
 from bot.services.orgs import NotAllowed
@@ -59,7 +60,7 @@ TIPS_OFF = N_("Done: no more daily tips in this group.")
 
 def group_feeds_router() -> Router:
     router = Router(name="group_feeds")
-    router.message.filter(F.chat.type.in_(GROUPS))
+    router.message.filter(in_group)
 
     @router.message(Command("reports", ignore_case=True))
     async def reports(message: Message, command: CommandObject, db, user, i18n: I18n) -> None:

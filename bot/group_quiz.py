@@ -6,7 +6,7 @@
 ``poll_answer`` updates (they carry no chat) are scored by the poll's stored id.
 """
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.command import CommandObject
 from aiogram.types import Message, PollAnswer
@@ -14,7 +14,8 @@ from aiogram.utils.i18n import I18n
 
 from bot import clock
 from bot.db import orgs as orgs_repo
-from bot.groups import ANONYMOUS, GROUPS, MANAGERS_ONLY, NOT_LINKED
+from bot.filters import in_group
+from bot.groups import ANONYMOUS, MANAGERS_ONLY, NOT_LINKED
 from bot.i18n import N_, format_moment, in_languages, zone_name
 from bot.services import groups, people, team_quiz, tips
 from bot.services.content import QUIZ_TOPICS
@@ -49,7 +50,7 @@ POINTS = N_("{name} — {n}")
 
 def group_quiz_router() -> Router:
     router = Router(name="group_quiz")
-    router.message.filter(F.chat.type.in_(GROUPS))
+    router.message.filter(in_group)
 
     @router.message(Command("quiz", ignore_case=True))
     async def quiz_command(

@@ -8,7 +8,6 @@ import logging
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
 from aiogram.filters import IS_MEMBER, IS_NOT_MEMBER, ChatMemberUpdatedFilter, Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.command import CommandObject
@@ -18,6 +17,7 @@ from aiogram.utils.i18n import I18n
 
 from bot import outbox
 from bot.db.orgs import GroupChat
+from bot.filters import in_group
 from bot.i18n import N_, in_languages
 from bot.services import groups, orgs
 from bot.services.orgs import NotAllowed
@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 def esc(text: str | None) -> str:
     return escape(text or "", quote=False)
 
-
-GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
 
 HELLO = N_(
     "Hello! I am CertReady, an assistant for ISO 9001. A manager of your organization can "
@@ -80,8 +78,8 @@ def _language_buttons() -> Markup:
 
 def groups_router() -> Router:
     router = Router(name="groups")
-    router.message.filter(F.chat.type.in_(GROUPS))
-    router.my_chat_member.filter(F.chat.type.in_(GROUPS))
+    router.message.filter(in_group)
+    router.my_chat_member.filter(in_group)
 
     @router.my_chat_member(ChatMemberUpdatedFilter(IS_NOT_MEMBER >> IS_MEMBER))
     async def added(event: ChatMemberUpdated, bot: Bot, i18n: I18n, db) -> None:
@@ -167,7 +165,7 @@ def groups_router() -> Router:
         org = esc(orgs.membership(db, user.id).org_name)
         await message.reply(in_languages(i18n, UNLINKED, here, org=org))
 
-    @router.callback_query(GroupLanguage.filter(), F.message.chat.type.in_(GROUPS))
+    @router.callback_query(GroupLanguage.filter(), in_group)
     async def language(query: CallbackQuery, callback_data: GroupLanguage, db, user, i18n):
         chat_id = query.message.chat.id
         here = groups.languages(groups.group(db, chat_id))

@@ -1,7 +1,6 @@
 """Commands, and what happens to input no dialog took. Private chats only, for now."""
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
 from aiogram.filters import (
     IS_MEMBER,
     IS_NOT_MEMBER,
@@ -16,6 +15,7 @@ from aiogram_dialog import DialogManager, StartMode
 from babel.dates import format_timedelta
 
 from bot import clock, group_quiz, outbox
+from bot.filters import in_private
 from bot.services import library, nc, orgs, people, privacy
 from bot.services.orgs import JoinCheck
 from dialogs.common import open_over, query_too_long
@@ -57,7 +57,7 @@ async def start_here(manager: DialogManager, db, user) -> None:
 
 def commands_router() -> Router:
     router = Router(name="commands")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(in_private)
     # Commands as people type them: /START and /Menu too. A mention (/menu@certready_bot) is
     # accepted when it names this bot; aiogram's Command checks it against getMe.
 
@@ -211,9 +211,7 @@ def commands_router() -> Router:
         ).format(**orgs.totals(db))
         await message.answer(numbers + "\n\n" + sending_health(db, locale))
 
-    @router.my_chat_member(
-        F.chat.type == ChatType.PRIVATE, ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER)
-    )
+    @router.my_chat_member(in_private, ChatMemberUpdatedFilter(IS_MEMBER >> IS_NOT_MEMBER))
     async def blocked(event: ChatMemberUpdated, db) -> None:
         """The person blocked the bot: nothing more is sent until they are back. Back is any
         update from them, unblocking (kicked → member) or /start: UserLocaleMiddleware
@@ -253,7 +251,7 @@ def notifications_router() -> Router:
     """Buttons under notifications (sent outside any dialog)."""
     router = Router(name="notifications")
 
-    @router.callback_query(OpenReport.filter(), F.message.chat.type == ChatType.PRIVATE)
+    @router.callback_query(OpenReport.filter(), in_private)
     async def open_report(
         query: CallbackQuery, callback_data: OpenReport, dialog_manager, db, user
     ) -> None:
@@ -269,7 +267,7 @@ def notifications_router() -> Router:
 def fallback_router() -> Router:
     """Last in line: input that no dialog and no command wanted."""
     router = Router(name="fallback")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
+    router.message.filter(in_private)
 
     @router.message()
     async def stray_message(message: Message, dialog_manager: DialogManager) -> None:

@@ -3,8 +3,7 @@ checked again when it is pressed)."""
 
 from datetime import date
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
@@ -13,6 +12,7 @@ from aiogram_dialog import DialogManager
 
 from bot import clock
 from bot.db import orgs as orgs_repo
+from bot.filters import in_private
 from bot.i18n import format_day
 from bot.outbox import renders
 from bot.services import audits
@@ -55,7 +55,7 @@ def audit_reminder(db, person: User | None, params: dict):
 
 def audits_router() -> Router:
     router = Router(name="audits")
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(in_private)
 
     @router.callback_query(OpenAudit.filter())
     async def open_audit(

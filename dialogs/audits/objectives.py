@@ -10,8 +10,7 @@ list ─▶ objective ─▶ ✏️ value · 📈 trend
 import asyncio
 from datetime import date
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     BufferedInputFile,
@@ -26,6 +25,7 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
+from bot.filters import in_private
 from bot.i18n import N_, format_day
 from bot.outbox import renders
 from bot.services import objectives, orgs, people, text
@@ -373,7 +373,7 @@ def value_question(db, person: User | None, params: dict):
 
 def objectives_router() -> Router:
     router = Router(name="objectives")
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(in_private)
 
     @router.callback_query(EnterValue.filter())
     async def enter_value(

@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 from datetime import date
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -29,6 +28,7 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
+from bot.filters import in_private
 from bot.i18n import N_, format_day, format_share
 from bot.outbox import renders
 from bot.services import export, minutes, reviews, text
@@ -586,7 +586,7 @@ def decision_due(db, person: User | None, params: dict):
 
 def reviews_router() -> Router:
     router = Router(name="reviews")
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.callback_query.filter(in_private)
 
     @router.callback_query(DecisionDone.filter())
     async def done(query: CallbackQuery, callback_data: DecisionDone, db, user) -> None:

@@ -7,8 +7,7 @@ settings ─▶ on/off · time (buttons, or typed: 8:30, 0830, 8：30) · workda
 
 from contextlib import suppress
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -19,6 +18,7 @@ from aiogram_dialog.widgets.input import TextInput
 from aiogram_dialog.widgets.kbd import Button, SwitchTo
 
 from bot import clock
+from bot.filters import in_private
 from bot.i18n import format_moment, zone_name
 from bot.outbox import Media, renders
 from bot.services import tips
@@ -262,8 +262,8 @@ def ask_notice(db, person: User | None, params: dict):
 def tips_router() -> Router:
     """/tip, the answers to the question, and the buttons under tips (private chats)."""
     router = Router(name="tips")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.filter(in_private)
+    router.callback_query.filter(in_private)
 
     @router.message(Command("tip", ignore_case=True))
     async def tip_command(message: Message, db, user) -> None:

@@ -10,14 +10,14 @@ in their private chat. The preview a manager sees is made by these same function
 from contextlib import suppress
 from datetime import datetime
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.filters import in_private
 from bot.i18n import format_moment
 from bot.outbox import renders
 from bot.services import announce, people, text
@@ -150,7 +150,7 @@ def group_announcement(db, person: None, params: dict):
 def acknowledgements_router() -> Router:
     router = Router(name="acknowledgements")
 
-    @router.callback_query(Acknowledge.filter(), F.message.chat.type == ChatType.PRIVATE)
+    @router.callback_query(Acknowledge.filter(), in_private)
     async def on_acknowledge(
         query: CallbackQuery, callback_data: Acknowledge, db, user, locale: str, timezone: str
     ) -> None:

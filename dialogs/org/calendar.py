@@ -8,8 +8,7 @@ Reminders go to managers 30, 7 and 1 days before and on the day (``bot/services/
 import asyncio
 from datetime import date
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -21,6 +20,7 @@ from aiogram_dialog.widgets.text import Format
 
 from bot import clock
 from bot.db import content as content_repo
+from bot.filters import in_private
 from bot.i18n import N_, format_day
 from bot.services import orgs, qms_calendar
 from bot.services.orgs import NotAllowed
@@ -219,8 +219,8 @@ def calendar_dialog() -> Dialog:
 def calendar_router() -> Router:
     """The buttons under reminders and the digest (private chats; managers only)."""
     router = Router(name="calendar")
-    router.message.filter(F.chat.type == ChatType.PRIVATE)
-    router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    router.message.filter(in_private)
+    router.callback_query.filter(in_private)
 
     @router.message(Command("calendar", ignore_case=True))
     async def calendar_command(message: Message, dialog_manager: DialogManager, db, user):
