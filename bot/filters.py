@@ -24,3 +24,8 @@ async def in_private(event: TelegramObject) -> bool:
 async def in_group(event: TelegramObject) -> bool:
     """A group or supergroup (a message, a button, a change of the bot's membership)."""
     return _chat_type(event) in GROUPS
+
+
+async def a_command(message: TelegramObject) -> bool:
+    """Text that starts with a slash."""
+    return (getattr(message, "text", None) or "").startswith("/")

@@ -7,7 +7,7 @@ chats, where each person has their own.
 import logging
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import IS_MEMBER, IS_NOT_MEMBER, ChatMemberUpdatedFilter, Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.command import CommandObject
@@ -76,6 +76,14 @@ def _language_buttons() -> Markup:
     )
 
 
+async def moved_away(message: Message) -> bool:
+    return message.migrate_to_chat_id is not None
+
+
+async def moved_here(message: Message) -> bool:
+    return message.migrate_from_chat_id is not None
+
+
 def groups_router() -> Router:
     router = Router(name="groups")
     router.message.filter(in_group)
@@ -109,14 +117,14 @@ def groups_router() -> Router:
         log.info("removed from group %s", event.chat.id)
         groups.removed(db, event.chat.id)
 
-    @router.message(F.migrate_to_chat_id)
+    @router.message(moved_away)
     async def upgraded(message: Message, db) -> None:
         """The group became a supergroup, with a new chat id (Telegram posts this in the old
         group, and ``migrate_from_chat_id`` in the new one): its link, team, language and
         what is owed to it follow. Whichever of the two comes first moves it."""
         outbox.follow_group(db, message.chat.id, message.migrate_to_chat_id)
 
-    @router.message(F.migrate_from_chat_id)
+    @router.message(moved_here)
     async def upgraded_here(message: Message, db) -> None:
         outbox.follow_group(db, message.migrate_from_chat_id, message.chat.id)
 

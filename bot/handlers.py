@@ -15,7 +15,7 @@ from aiogram_dialog import DialogManager, StartMode
 from babel.dates import format_timedelta
 
 from bot import clock, group_quiz, outbox
-from bot.filters import in_private
+from bot.filters import a_command, in_private
 from bot.services import library, nc, orgs, people, privacy
 from bot.services.orgs import JoinCheck
 from dialogs.common import open_over, query_too_long
@@ -219,7 +219,7 @@ def commands_router() -> Router:
         outbox.stop_sending_to(db, event.chat.id)
 
     # Last: a command none of the above knows, even while a dialog is open.
-    @router.message(F.text.startswith("/"))
+    @router.message(a_command)
     async def unknown_command(message: Message) -> None:
         await message.answer(_("I don't know that command. Send /help to see what I can do."))
 
