@@ -64,14 +64,16 @@ class Writer:
         )
 
     async def run_quick(self, fn: Callable[..., R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """``run`` for one statement that is usually free to go: tried at once on the event
-        loop with a connection that never waits for the lock (no hand-over to a thread),
-        and handed to the writer only when another connection holds the lock."""
+        """``run`` for work that is usually free to go: tried at once on the event loop with a
+        connection that never waits for the lock (no hand-over to a thread), and handed to
+        the writer only when another connection holds the lock. ``fn`` must be one statement
+        or one ``write`` transaction: refused by the lock, it has done nothing."""
         if self.path is None:
             return fn(self.db, *args, **kwargs)
         if self._quick is None:
             quick = sqlite_utils.Database(self.path)
             quick.conn.isolation_level = None
+            quick.execute("PRAGMA foreign_keys = ON")
             quick.execute("PRAGMA busy_timeout = 0")
             quick.execute("PRAGMA synchronous = NORMAL")
             self._quick = quick

@@ -194,8 +194,8 @@ async def on_submit(callback: CallbackQuery, button, manager: DialogManager) -> 
     photos = [tuple(p) for p in data.get("photos", [])]
     # One call records the report, the notices owed and the photos to archive; this screen
     # only shows what is true once it returned. A repeated Submit finds the same report.
-    # Off the event loop: it may wait for another process's lock without stalling others.
-    submitted = await writer.run(nc.submit, user.id, dict(data), photos, data["key"])
+    # If another process holds the lock, off the event loop: it waits without stalling others.
+    submitted = await writer.run_quick(nc.submit, user.id, dict(data), photos, data["key"])
     # The form becomes "Saved as", stored only after that screen was sent: killed before, the
     # form is still there, and Submit again finds the same report. (Starting a new stack
     # would drop the form at once: the worker might never hear the report was saved.)
