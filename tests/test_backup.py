@@ -132,3 +132,16 @@ async def test_a_backup_taken_while_reports_keep_coming_holds_each_with_its_phot
         kept = tmp_path / "copy" / backup.EVIDENCE / Path(path).relative_to(evidence)
         assert kept.is_file() and kept.read_bytes().startswith(b"photo "), kept
     copy.close()
+
+    fresh = {  # restored on a new machine: every report and archived photo of the copy
+        "DATABASE_PATH": str(tmp_path / "new" / "bot.sqlite3"),
+        "EVIDENCE_PATH": str(tmp_path / "new" / "evidence"),
+    }
+    restored = run_cli("restore", str(tmp_path / "copy"), env=fresh)
+    assert restored.returncode == 0, restored.stderr
+    back = sqlite3.connect(fresh["DATABASE_PATH"])
+    assert [r[0] for r in back.execute("SELECT number FROM nonconformities ORDER BY 1")] == numbers
+    archived = back.execute("SELECT local_path FROM nc_photos WHERE local_path IS NOT NULL")
+    paths = [Path(fresh["EVIDENCE_PATH"]) / Path(p).relative_to(evidence) for (p,) in archived]
+    assert paths and all(path.is_file() for path in paths)
+    back.close()
