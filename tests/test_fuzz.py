@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlite_utils
 import time_machine
 from hypothesis import HealthCheck, assume
@@ -647,6 +648,7 @@ class Bot(RuleBasedStateMachine):
         assert not real, f"after {self.step}: Telegram refused {real}"
 
 
+@pytest.mark.timeout(max(300, FUZZ.max_examples * 5))  # the long profile runs for hours
 def test_random_people_break_nothing_leak_nothing_change_nothing_unasked():
     template = open_db(":memory:")
     assert library.load(template) == []
