@@ -21,16 +21,23 @@ TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
 LEAK = {"description": "3号压力机漏油", "category": "equipment", "severity": "major"}
 
 
-async def test_a_backup_taken_while_the_bot_runs_restores_every_report_and_photo(tmp_path, clock):
-    clock(TUESDAY)
+async def running_bot(tmp_path, boss_id: int):
+    """The bot on ``bot.sqlite3`` and ``evidence`` in ``tmp_path``; a manager and a worker."""
     database, evidence = tmp_path / "bot.sqlite3", tmp_path / "evidence"
     settings = make_settings(database_path=str(database), evidence_path=str(evidence))
     local = await LocalBot(settings, open_db(database)).start()
     assert library.load(local.db) == []
-    boss = local.user(9501, language_code="zh", first_name="王经理")
+    boss = local.user(boss_id, language_code="zh", first_name="王经理")
     await create_org(boss, "华东精密")
-    worker = local.user(9502, language_code="zh", first_name="小李")
+    worker = local.user(boss_id + 1, language_code="zh", first_name="小李")
     await worker.send("/start " + await new_invite(boss, "员工"))
+    return local, worker
+
+
+async def test_a_backup_taken_while_the_bot_runs_restores_every_report_and_photo(tmp_path, clock):
+    clock(TUESDAY)
+    local, worker = await running_bot(tmp_path, 9501)
+    database, evidence = tmp_path / "bot.sqlite3", tmp_path / "evidence"
     for n in range(3):
         photo = local.api.store_file(f"photo {n}".encode(), "photos", ".jpg")
         nc.report(local.db, worker.id, LEAK, [(photo.file_id, photo.unique_id)], f"k{n}")
@@ -71,14 +78,8 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
 
 async def test_a_backup_taken_while_reports_keep_coming_holds_each_with_its_photos(tmp_path, clock):
     clock(TUESDAY)
+    local, worker = await running_bot(tmp_path, 9511)
     database, evidence = tmp_path / "bot.sqlite3", tmp_path / "evidence"
-    settings = make_settings(database_path=str(database), evidence_path=str(evidence))
-    local = await LocalBot(settings, open_db(database)).start()
-    assert library.load(local.db) == []
-    boss = local.user(9511, language_code="zh", first_name="王经理")
-    await create_org(boss, "华东精密")
-    worker = local.user(9512, language_code="zh", first_name="小李")
-    await worker.send("/start " + await new_invite(boss, "员工"))
     filed, twenty, copied = 0, asyncio.Event(), asyncio.Event()
 
     async def reports_keep_coming() -> None:  # until the copy is taken (the clock stands still)

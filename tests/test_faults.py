@@ -11,15 +11,12 @@ import pytest
 from bot.localapi import Fault
 from tests.conftest import MONTH_END
 from tests.test_cases import team
+from tests.test_database_lock import fill_report
 from tests.test_onboarding import new_invite
 
 
 async def fill_in(worker, text: str) -> None:
-    await worker.send("/report")
-    await worker.send(text)
-    await worker.press("⏭ Skip")
-    await worker.press("Equipment")
-    await worker.press("🟢 Minor")
+    await fill_report(worker, text)
     assert "Check your report" in worker.text()
 
 
