@@ -18,6 +18,7 @@ from aiogram_dialog.api.exceptions import (
     UnknownState,
 )
 
+from bot.db.offloop import held_by_another
 from bot.logs import where
 from bot.services.orgs import NotAllowed
 from dialogs.states import Menu
@@ -106,7 +107,7 @@ def errors_router() -> Router:
             return
         log.warning("not saved: database %s [%s]", problem, where(event.update))
         with i18n.context(), i18n.use_locale(locale):
-            if "locked" in problem or "busy" in problem:
+            if held_by_another(event.exception):
                 text = _(
                     "The bot is busy saving other work right now, so this was not saved. "
                     "Please try again in a moment."

@@ -11,8 +11,13 @@ from aiogram.types import TelegramObject
 GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
 
 
+def chat_of(event: TelegramObject):
+    """The chat of a message, a membership change, or the message under a button."""
+    return getattr(event, "chat", None) or getattr(getattr(event, "message", None), "chat", None)
+
+
 def _chat_type(event: TelegramObject) -> str | None:
-    chat = getattr(event, "chat", None) or getattr(getattr(event, "message", None), "chat", None)
+    chat = chat_of(event)
     return chat.type if chat is not None else None
 
 

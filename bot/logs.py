@@ -13,6 +13,8 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Update
 
+from bot.filters import chat_of
+
 log = logging.getLogger("bot.updates")
 _HANDLING: ContextVar[str] = ContextVar("handling", default="")
 
@@ -27,7 +29,7 @@ def kind(update: Update) -> str:
 def where(update: Update) -> str:
     """ "update=7 chat=-100123 user=42": what a record logged while handling it names."""
     event = getattr(update, kind(update), None)
-    chat = getattr(event, "chat", None) or getattr(getattr(event, "message", None), "chat", None)
+    chat = chat_of(event)
     user = getattr(event, "from_user", None) or getattr(event, "user", None)
     parts = [f"update={update.update_id}"]
     if chat is not None:

@@ -16,6 +16,7 @@ from aiogram import Dispatcher
 
 from bot import clock
 from bot.config import Settings
+from bot.db.offloop import held_by_another
 from bot.services import routine
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ async def tick(db: sqlite_utils.Database, settings: Settings, dispatcher: Dispat
                 wake.set()
             await asyncio.sleep(0)
     except sqlite3.OperationalError as error:
-        if "locked" not in str(error) and "busy" not in str(error):
+        if not held_by_another(error):
             log.exception("scheduler tick failed")
         else:  # another process holds the write lock (a backup, a shell): nothing is lost
             log.warning("tick put off (database %s); the next tick catches up", error)

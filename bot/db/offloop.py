@@ -25,6 +25,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def held_by_another(error: sqlite3.OperationalError) -> bool:
+    """SQLite refused because another connection holds the lock."""
+    return "locked" in str(error) or "busy" in str(error)
+
+
 def file_of(db: sqlite_utils.Database) -> str | None:
     """The database's file, or None for an in-memory one."""
     for _seq, name, path in db.conn.execute("PRAGMA database_list").fetchall():
@@ -41,14 +46,17 @@ class Writer:
         self._own: sqlite_utils.Database | None = None  # used in the writer's thread only
         self._quick: sqlite_utils.Database | None = None  # the loop's, never waits
 
+    def _open(self, busy_ms: int) -> sqlite_utils.Database:
+        connection = sqlite_utils.Database(self.path)
+        connection.conn.isolation_level = None  # as the main connection (bot/db/__init__.py)
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
     def _connection(self) -> sqlite_utils.Database:
         if self._own is None:
-            own = sqlite_utils.Database(self.path)
-            own.conn.isolation_level = None  # as the main connection (bot/db/__init__.py)
-            own.execute("PRAGMA foreign_keys = ON")
-            own.execute(f"PRAGMA busy_timeout = {WRITER_BUSY_MS}")
-            own.execute("PRAGMA synchronous = NORMAL")
-            self._own = own
+            self._own = self._open(WRITER_BUSY_MS)
         return self._own
 
     async def run(self, fn: Callable[..., R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -71,16 +79,11 @@ class Writer:
         if self.path is None:
             return fn(self.db, *args, **kwargs)
         if self._quick is None:
-            quick = sqlite_utils.Database(self.path)
-            quick.conn.isolation_level = None
-            quick.execute("PRAGMA foreign_keys = ON")
-            quick.execute("PRAGMA busy_timeout = 0")
-            quick.execute("PRAGMA synchronous = NORMAL")
-            self._quick = quick
+            self._quick = self._open(0)
         try:
             return fn(self._quick, *args, **kwargs)
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
+            if not held_by_another(error):
                 raise
         return await self.run(fn, *args, **kwargs)
 

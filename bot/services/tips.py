@@ -226,7 +226,8 @@ def pick(db: sqlite_utils.Database, chat_id: int, now: str, mark: bool = True) -
     tips = [entry.id for entry in content_repo.listing(db, "tip", "en")]  # read once, cached
     if not tips:
         return None
-    unseen = [tip for tip in tips if tip not in _seen(db, chat_id)] or tips
+    already = _seen(db, chat_id)
+    unseen = [tip for tip in tips if tip not in already] or tips
     chosen = min(unseen, key=lambda tip: _order(chat_id, tip))
     if mark:
         seen(db, chat_id, chosen, now)
